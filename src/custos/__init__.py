@@ -1,0 +1,1 @@
+"""Custos: customer-privacy management."""

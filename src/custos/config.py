@@ -1,0 +1,65 @@
+"""Settings from the environment (prefix CUSTOS_) and the data directory layout."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from custos.errors import ConfigurationError
+
+PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "password", "dev"})
+
+
+class Mode(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    """Everything configurable; secrets are SecretStr so they never print."""
+
+    model_config = SettingsConfigDict(env_prefix="CUSTOS_", extra="ignore")
+
+    data_dir: Path = Path("custos-data")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default is SQLite in the data directory"
+    )
+    mode: Mode = Mode.DEVELOPMENT
+    actor: str = Field(default="local-operator", description="Name of the local CLI operator")
+    checkpoint_interval: int = Field(default=1000, ge=1, description="Sign every N audit events")
+    import_batch_size: int = Field(default=2000, ge=1, le=100_000)
+    max_value_bytes: int = Field(default=4096, ge=16, description="Largest accepted field value")
+    keyring_passphrase: SecretStr | None = None
+
+    @property
+    def db_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'custos.db').resolve()}"
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.data_dir / "keys"
+
+    @property
+    def exports_dir(self) -> Path:
+        return self.data_dir / "exports"
+
+    def check(self) -> None:
+        """Refuse placeholder secrets outside development mode (DESIGN decision 9)."""
+        if self.mode is Mode.PRODUCTION:
+            secret = self.keyring_passphrase
+            if secret is None or secret.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS:
+                raise ConfigurationError(
+                    "CUSTOS_KEYRING_PASSPHRASE must be set to a real secret in production mode",
+                    code="placeholder_secret",
+                )
+
+
+def load_settings(data_dir: Path | None = None) -> Settings:
+    settings = Settings() if data_dir is None else Settings(data_dir=data_dir)
+    settings.check()
+    return settings

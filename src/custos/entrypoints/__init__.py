@@ -1,0 +1,1 @@
+"""Entry points: REST API, CLI and web. Thin: parse, call a service, render."""

@@ -1,0 +1,1 @@
+"""Storage: engine and connections, tables, repositories, unit of work, migrations."""

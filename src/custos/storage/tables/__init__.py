@@ -1,0 +1,7 @@
+"""All tables, one module per bounded context, sharing one MetaData (for Alembic)."""
+
+from __future__ import annotations
+
+from custos.storage.tables.base import metadata
+
+__all__ = ["metadata"]
