@@ -1,0 +1,1 @@
+"""Catalog (privacy as code): the declared fields, purposes, roles and their versions."""

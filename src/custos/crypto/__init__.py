@@ -1,0 +1,1 @@
+"""Crypto: keyring (versioned KEKs), envelope encryption of fields, blind indexes, signing keys."""
