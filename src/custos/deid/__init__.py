@@ -1,0 +1,1 @@
+"""De-identification: operators, text and table application, differentially private statistics."""
