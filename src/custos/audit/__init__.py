@@ -1,0 +1,1 @@
+"""Audit: the append-only, hash-chained event log with signed Merkle checkpoints and proofs."""

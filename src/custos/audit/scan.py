@@ -1,0 +1,114 @@
+"""Checks one aligned range of events: contiguity, leaf and chain hashes, and its Merkle nodes.
+
+A range holds CHUNK events starting at a multiple of CHUNK (a power of two), so its
+nodes are whole subtrees of the global tree and ranges can be checked in separate
+processes, then joined by `verify.py` with a handful of hashes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from hashlib import sha256
+
+from sqlalchemy import Engine
+
+from custos.audit.chain import GENESIS, SEQ
+from custos.audit.merkle import MerkleLevels
+from custos.audit.model import Problem, ProblemCode
+from custos.storage.engine import make_engine
+from custos.storage.repositories.audit import RawReader, RawRow
+
+CHUNK = 1 << 16
+
+
+@dataclass(slots=True)
+class ChunkResult:
+    """What one range found: its first problem, and the subtree stacks the joiner needs."""
+
+    index: int
+    leaves: int
+    problem: Problem | None = None
+    root: bytes | None = None
+    stacks: dict[int, list[bytes]] = field(default_factory=dict)
+    last_chain: bytes | None = None
+
+
+def chunk_bounds(index: int) -> tuple[int, int]:
+    """First and last seq of chunk `index` (seq is 1-based, leaf index = seq - 1)."""
+    return index * CHUNK + 1, (index + 1) * CHUNK
+
+
+def check_chunk(reader: RawReader, index: int, last_seq: int, sizes: Sequence[int]) -> ChunkResult:
+    low, high = chunk_bounds(index)
+    high = min(high, last_seq)
+    rows = reader.rows(max(low - 1, 1), high)
+    previous = GENESIS
+    if low > 1:
+        if rows and rows[0][0] == low - 1:
+            previous = rows[0][2]
+            rows = rows[1:]
+        else:  # the chunk before reports the missing event; nothing to chain from here
+            return ChunkResult(index, 0, _missing(low - 1))
+    return _check_rows(index, low, high, rows, previous, sizes)
+
+
+def _check_rows(
+    index: int, low: int, high: int, rows: list[RawRow], previous: bytes, sizes: Sequence[int]
+) -> ChunkResult:
+    seqs, bodies, chains = zip(*rows, strict=True) if rows else ((), (), ())
+    leaves = [sha256(b"\x00" + body).digest() for body in bodies]
+    result = ChunkResult(index, len(leaves), last_chain=chains[-1] if chains else None)
+    if seqs != tuple(range(low, low + len(seqs))) or len(seqs) != high - low + 1:
+        result.problem = _missing(_first_gap(seqs, low))
+    pack = SEQ.pack
+    recomputed = [
+        sha256(prev + pack(seq) + leaf).digest()
+        for prev, seq, leaf in zip((previous, *chains[:-1]), seqs, leaves, strict=True)
+    ]
+    if recomputed != list(chains):
+        bad = next(i for i, (a, b) in enumerate(zip(recomputed, chains, strict=True)) if a != b)
+        if result.problem is None or seqs[bad] < result.problem.seq:
+            result.problem = Problem(
+                ProblemCode.CHAIN_MISMATCH,
+                seqs[bad],
+                f"event {seqs[bad]} does not match its chain hash "
+                "(edited, inserted, reordered or its predecessor changed)",
+            )
+    levels = MerkleLevels(leaves)
+    if len(leaves) == CHUNK:
+        result.root = levels.root()
+    for size in sizes:
+        local = size - (low - 1)
+        if 0 < local <= len(leaves):
+            result.stacks[size] = levels.stack(local)
+    return result
+
+
+def _first_gap(seqs: Sequence[int], low: int) -> int:
+    for offset, seq in enumerate(seqs):
+        if seq != low + offset:
+            return low + offset
+    return low + len(seqs)
+
+
+def _missing(seq: int) -> Problem:
+    return Problem(ProblemCode.MISSING_EVENT, seq, f"event {seq} is missing (deleted or cut)")
+
+
+# -- worker processes -----------------------------------------------------------------------
+
+_ENGINES: dict[str, Engine] = {}
+
+
+def check_chunk_in_worker(url: str, index: int, last_seq: int, sizes: list[int]) -> ChunkResult:
+    """Entry point for a pool process: opens (once) its own engine on the same database."""
+    engine = _ENGINES.get(url)
+    if engine is None:
+        engine = _ENGINES[url] = make_engine(url)
+    raw = engine.raw_connection()
+    try:
+        reader = RawReader(raw.dbapi_connection, engine.dialect.paramstyle)
+        return check_chunk(reader, index, last_seq, sizes)
+    finally:
+        raw.close()

@@ -1,0 +1,235 @@
+"""Verification of the whole log: events, chain, head, Merkle roots and signed checkpoints.
+
+Every finding becomes a `Problem` with the sequence number it implicates; the report
+names the earliest. A checkpoint whose root no longer matches names the first event it
+alone vouches for, since a re-hashed log can only be told apart by its signed roots.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Engine
+
+from custos.audit import scan
+from custos.audit.checkpoints import is_signed_by
+from custos.audit.merkle import MerkleLevels, fold
+from custos.audit.model import Checkpoint, Problem, ProblemCode, VerificationReport
+from custos.audit.ports import Signer
+from custos.storage.repositories import audit as repo
+
+PARALLEL_MIN_EVENTS = 2 * scan.CHUNK
+_ORDER = {code: rank for rank, code in enumerate(ProblemCode)}
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    head: repo.HeadRow | None
+    low: int
+    high: int
+    checkpoints: list[Checkpoint]
+
+
+def take_snapshot(conn: Connection) -> Snapshot:
+    head = repo.read_head(conn)
+    low, high, _count = repo.seq_bounds(conn)
+    rows = repo.checkpoints(conn)
+    cps = [Checkpoint(r.tree_size, r.root, r.signed_at, r.key_id, r.signature) for r in rows]
+    return Snapshot(head, low, high, cps)
+
+
+def verify_log(
+    source: Engine | Connection,
+    signer: Signer,
+    interval: int,
+    exported: Sequence[Checkpoint] = (),
+    workers: int | None = None,
+) -> VerificationReport:
+    """Check everything; an Engine may be scanned by several processes, a Connection is not."""
+    if isinstance(source, Engine):
+        with source.connect() as conn:
+            snapshot = take_snapshot(conn)
+            conn.rollback()
+    else:
+        snapshot = take_snapshot(source)
+    sizes = sorted({c.tree_size for c in (*snapshot.checkpoints, *exported)} | {snapshot.high})
+    chunks = _scan(source, snapshot.high, sizes, workers)
+    roots = _roots(chunks, sizes)
+    finder = _Findings(snapshot, roots, chunks, signer)
+    finder.check_head(interval)
+    finder.check_checkpoints(exported)
+    problem = min(finder.problems, key=lambda p: (p.seq, _ORDER[p.code]), default=None)
+    return VerificationReport(
+        events_checked=sum(c.leaves for c in chunks),
+        checkpoints_checked=len(snapshot.checkpoints) + len(exported),
+        tree_size=snapshot.high,
+        problem=problem,
+    )
+
+
+def _scan(
+    source: Engine | Connection, last_seq: int, sizes: list[int], workers: int | None
+) -> list[scan.ChunkResult]:
+    count = -(-last_seq // scan.CHUNK)
+    wanted = [
+        [s for s in sizes if scan.chunk_bounds(i)[0] <= s <= scan.chunk_bounds(i)[1]]
+        for i in range(count)
+    ]
+    workers = workers or min(len(os.sched_getaffinity(0)), 8)
+    url = repo.engine_url(source) if isinstance(source, Engine) else None
+    if url is not None and workers > 1 and last_seq >= PARALLEL_MIN_EVENTS:
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else None)
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            return list(
+                pool.map(
+                    scan.check_chunk_in_worker,
+                    [url] * count,
+                    range(count),
+                    [last_seq] * count,
+                    wanted,
+                )
+            )
+    if isinstance(source, Engine):
+        with source.connect() as conn:
+            return _scan_here(conn, count, last_seq, wanted)
+    return _scan_here(source, count, last_seq, wanted)
+
+
+def _scan_here(
+    conn: Connection, count: int, last_seq: int, wanted: list[list[int]]
+) -> list[scan.ChunkResult]:
+    reader = repo.RawReader.on(conn)
+    return [scan.check_chunk(reader, i, last_seq, wanted[i]) for i in range(count)]
+
+
+def _roots(chunks: list[scan.ChunkResult], sizes: list[int]) -> dict[int, bytes]:
+    """Merkle roots at the requested sizes, joined from whole-chunk roots and chunk stacks."""
+    full: list[bytes] = []
+    for chunk in chunks:
+        if chunk.root is None:
+            break
+        full.append(chunk.root)
+    upper = MerkleLevels(full)
+    roots: dict[int, bytes] = {}
+    for size in sizes:
+        index = (size - 1) // scan.CHUNK
+        if size < 1 or index >= len(chunks) or index > len(full):
+            continue
+        local = chunks[index].stacks.get(size)
+        if local is not None:
+            roots[size] = fold(upper.stack(index) + local)
+    return roots
+
+
+class _Findings:
+    def __init__(
+        self,
+        snapshot: Snapshot,
+        roots: dict[int, bytes],
+        chunks: list[scan.ChunkResult],
+        signer: Signer,
+    ) -> None:
+        self.snap = snapshot
+        self.roots = roots
+        self.signer = signer
+        self.problems = [c.problem for c in chunks if c.problem is not None]
+        # A root mismatch at or after an event-level problem is explained by that problem.
+        self.first_event_problem = min((p.seq for p in self.problems), default=None)
+        self.last_chain = chunks[-1].last_chain if chunks else None
+
+    def add(self, code: ProblemCode, seq: int, message: str) -> None:
+        self.problems.append(Problem(code, seq, message))
+
+    def explained(self, size: int) -> bool:
+        return self.first_event_problem is not None and self.first_event_problem <= size
+
+    def check_head(self, interval: int) -> None:
+        snap, n = self.snap, self.snap.high
+        if snap.low < 1 and n > 0:
+            self.add(ProblemCode.UNEXPECTED_EVENT, snap.low, f"event {snap.low} is before seq 1")
+        head = snap.head
+        if head is None:
+            if n > 0:
+                self.add(ProblemCode.HEAD_MISMATCH, n, "the audit head row is missing")
+            return
+        if head.seq > n:
+            self.add(ProblemCode.TRUNCATED, n + 1, f"head says {head.seq} events, {n} remain")
+        elif head.seq < n:
+            self.add(ProblemCode.UNEXPECTED_EVENT, head.seq + 1, f"events after head {head.seq}")
+        elif n and head.chain_hash != self.last_chain:
+            self.add(ProblemCode.HEAD_MISMATCH, n, f"head chain hash differs from event {n}")
+        elif n and not self.explained(n) and _frontier_root(head.frontier) != self.roots.get(n):
+            self.add(ProblemCode.HEAD_MISMATCH, n, "head Merkle frontier differs from the events")
+        self._check_schedule(head, interval)
+
+    def _check_schedule(self, head: repo.HeadRow, interval: int) -> None:
+        sizes = [c.tree_size for c in self.snap.checkpoints]
+        latest = max(sizes, default=0)
+        if head.checkpoint_size and head.checkpoint_size not in sizes:
+            before = max((s for s in sizes if s < head.checkpoint_size), default=0)
+            self.add(
+                ProblemCode.CHECKPOINT_MISSING,
+                before + 1,
+                f"the checkpoint at tree size {head.checkpoint_size} was removed",
+            )
+        if min(head.seq, self.snap.high) - latest >= interval:
+            self.add(
+                ProblemCode.CHECKPOINT_MISSING,
+                latest + 1,
+                f"no signed checkpoint after tree size {latest} (interval {interval})",
+            )
+
+    def check_checkpoints(self, exported: Sequence[Checkpoint]) -> None:
+        stored = {c.tree_size: c for c in self.snap.checkpoints}
+        for cp in self.snap.checkpoints:
+            self._check_one(cp, "stored")
+        seen: dict[int, bytes] = {}
+        for cp in exported:
+            self._check_one(cp, "exported")
+            other = stored.get(cp.tree_size)
+            if cp.tree_size in seen and seen[cp.tree_size] != cp.root:
+                self._conflict(cp.tree_size, "the exported file")
+            seen[cp.tree_size] = cp.root
+            if other is None and cp.tree_size <= self.snap.high:
+                self.add(
+                    ProblemCode.CHECKPOINT_MISSING,
+                    cp.tree_size,
+                    f"exported checkpoint at tree size {cp.tree_size} is not in the database",
+                )
+            elif other is not None and other.root != cp.root:
+                self._conflict(cp.tree_size, "the database and the exported file")
+
+    def _conflict(self, size: int, where: str) -> None:
+        self.add(ProblemCode.CONFLICTING_ROOTS, size, f"two roots for tree size {size} in {where}")
+
+    def _check_one(self, cp: Checkpoint, origin: str) -> None:
+        size, n = cp.tree_size, self.snap.high
+        if cp.key_id != self.signer.key_id:
+            self.add(ProblemCode.UNKNOWN_KEY, size, f"{origin} checkpoint {size}: unknown key")
+        elif not is_signed_by(cp, self.signer):
+            self.add(ProblemCode.BAD_SIGNATURE, size, f"{origin} checkpoint {size}: bad signature")
+        if size > n:
+            self.add(
+                ProblemCode.TRUNCATED,
+                n + 1,
+                f"{origin} checkpoint vouches for {size} events, only {n} remain",
+            )
+        elif size >= 1 and not self.explained(size) and self.roots.get(size) != cp.root:
+            start = max((s for s in self._sizes() if s < size), default=0) + 1
+            self.add(
+                ProblemCode.ROOT_MISMATCH,
+                start,
+                f"events {start}..{size} differ from the {origin} signed checkpoint at {size}",
+            )
+
+    def _sizes(self) -> set[int]:
+        return {c.tree_size for c in self.snap.checkpoints if c.tree_size <= self.snap.high}
+
+
+def _frontier_root(frontier: bytes) -> bytes:
+    return fold([frontier[i : i + 32] for i in range(0, len(frontier), 32)])

@@ -1,0 +1,147 @@
+"""SQL for the audit log: head row, events, checkpoints, and raw batch reads for verification.
+
+Verification reads through the DBAPI cursor, not the ORM: a million rows as plain tuples
+of (seq, body, chain_hash) cost a fraction of what result rows with type processing do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, insert, select, update
+
+from custos.storage.tables.audit import audit_checkpoints, audit_events, audit_head
+
+HEAD_ID = 1
+RawRow = tuple[int, bytes, bytes]
+_RANGE_SELECT = (
+    "SELECT seq, body, chain_hash FROM audit_events WHERE seq >= {} AND seq <= {} ORDER BY seq"
+)
+_RANGE_SQL = {
+    "qmark": _RANGE_SELECT.format("?", "?"),
+    "numeric": _RANGE_SELECT.format(":1", ":2"),
+    "named": _RANGE_SELECT.format(":low", ":high"),
+    "format": _RANGE_SELECT.format("%s", "%s"),
+    "pyformat": _RANGE_SELECT.format("%(low)s", "%(high)s"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class HeadRow:
+    seq: int
+    chain_hash: bytes
+    frontier: bytes
+    checkpoint_size: int
+
+
+@dataclass(frozen=True, slots=True)
+class CheckpointRow:
+    tree_size: int
+    root: bytes
+    signed_at: datetime
+    key_id: str
+    signature: bytes
+
+
+def read_head(conn: Connection, *, lock: bool = False) -> HeadRow | None:
+    query = select(audit_head).where(audit_head.c.id == HEAD_ID)
+    if lock:  # PostgreSQL: SELECT ... FOR UPDATE; SQLite: BEGIN IMMEDIATE already serialises
+        query = query.with_for_update()
+    row = conn.execute(query).first()
+    if row is None:
+        return None
+    return HeadRow(row.seq, bytes(row.chain_hash), bytes(row.frontier), row.checkpoint_size)
+
+
+def write_head(conn: Connection, head: HeadRow, *, create: bool) -> None:
+    values = {
+        "seq": head.seq,
+        "chain_hash": head.chain_hash,
+        "frontier": head.frontier,
+        "checkpoint_size": head.checkpoint_size,
+    }
+    if create:
+        conn.execute(insert(audit_head).values(id=HEAD_ID, **values))
+    else:
+        conn.execute(update(audit_head).where(audit_head.c.id == HEAD_ID).values(**values))
+
+
+def insert_event(
+    conn: Connection, seq: int, recorded_at: datetime, body: bytes, chain_hash: bytes
+) -> None:
+    conn.execute(
+        insert(audit_events).values(
+            seq=seq, recorded_at=recorded_at, body=body, chain_hash=chain_hash
+        )
+    )
+
+
+def insert_checkpoint(conn: Connection, row: CheckpointRow) -> None:
+    conn.execute(
+        insert(audit_checkpoints).values(
+            tree_size=row.tree_size,
+            root=row.root,
+            signed_at=row.signed_at,
+            key_id=row.key_id,
+            signature=row.signature,
+        )
+    )
+
+
+def checkpoints(conn: Connection) -> list[CheckpointRow]:
+    rows = conn.execute(select(audit_checkpoints).order_by(audit_checkpoints.c.tree_size))
+    return [
+        CheckpointRow(r.tree_size, bytes(r.root), r.signed_at, r.key_id, bytes(r.signature))
+        for r in rows
+    ]
+
+
+def checkpoint_at(conn: Connection, tree_size: int) -> CheckpointRow | None:
+    return next((c for c in checkpoints(conn) if c.tree_size == tree_size), None)
+
+
+def seq_bounds(conn: Connection) -> tuple[int, int, int]:
+    """(lowest seq, highest seq, row count); (0, 0, 0) for an empty log."""
+    c = audit_events.c.seq
+    low, high, count = conn.execute(select(func.min(c), func.max(c), func.count())).one()
+    return int(low or 0), int(high or 0), int(count)
+
+
+def engine_url(engine: Engine) -> str | None:
+    """A URL another process can open, or None for an in-memory database."""
+    url = engine.url
+    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+        return None
+    return url.render_as_string(hide_password=False)
+
+
+class RawReader:
+    """Reads (seq, body, chain_hash) tuples for a seq range through one DBAPI cursor."""
+
+    def __init__(self, dbapi_connection: Any, paramstyle: str) -> None:
+        self._dbapi = dbapi_connection
+        self._named = paramstyle in ("named", "pyformat")
+        self._sql = _RANGE_SQL[paramstyle]
+
+    @classmethod
+    def on(cls, conn: Connection) -> RawReader:
+        return cls(conn.connection.dbapi_connection, conn.dialect.paramstyle)
+
+    def rows(self, low: int, high: int) -> list[RawRow]:
+        cursor = self._dbapi.cursor()
+        try:
+            params: Any = {"low": low, "high": high} if self._named else (low, high)
+            cursor.execute(self._sql, params)
+            rows: list[Any] = cursor.fetchall()
+        finally:
+            cursor.close()
+        if rows and not isinstance(rows[0][1], bytes):  # psycopg2 hands back memoryview
+            rows = [(int(s), bytes(b), bytes(c)) for s, b, c in rows]
+        return rows
+
+    def batches(self, low: int, high: int, size: int = 50_000) -> Iterator[list[RawRow]]:
+        for start in range(low, high + 1, size):
+            yield self.rows(start, min(high, start + size - 1))
