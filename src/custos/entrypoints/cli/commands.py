@@ -7,7 +7,11 @@ import importlib
 import typer
 
 # Keep this list sorted; each module adds its own commands or sub-groups to the root app.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = (
+    "custos.entrypoints.cli.core",
+    "custos.entrypoints.cli.keys",
+    "custos.entrypoints.cli.subjects",
+)
 
 
 def subgroup(app: typer.Typer, name: str, help_text: str) -> typer.Typer:

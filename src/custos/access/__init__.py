@@ -1,0 +1,1 @@
+"""Access: the policy decision point for every read and write of personal data."""

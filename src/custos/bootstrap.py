@@ -1,0 +1,144 @@
+"""The one place that wires adapters to services: settings -> engine, keyring, audit, services."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Engine, inspect
+
+from custos.clock import Clock, SystemClock
+from custos.config import Settings
+from custos.crypto.keyring import KEYRING_FILE, Keyring
+from custos.errors import ConfigurationError
+from custos.storage.engine import make_engine
+from custos.storage.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from custos.audit.service import AuditLog
+    from custos.catalog.service import CatalogService
+    from custos.crypto.signing import SigningKey
+    from custos.vault.service import VaultService
+
+SIGNING_KEY_FILE = "audit-signing.key"
+
+
+@dataclass
+class Container:
+    """Everything a command or a request needs, built once per process."""
+
+    settings: Settings
+    engine: Engine
+    clock: Clock = field(default_factory=SystemClock)
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.engine)
+
+    @cached_property
+    def keyring(self) -> Keyring:
+        return Keyring.open(self.settings.keys_dir, _passphrase(self.settings))
+
+    @cached_property
+    def signer(self) -> SigningKey:
+        from custos.crypto.signing import SigningKey
+
+        path = self.settings.keys_dir / SIGNING_KEY_FILE
+        if not path.exists():
+            raise ConfigurationError(
+                f"no audit signing key in {self.settings.keys_dir}; run `custos init` first",
+                code="not_initialised",
+            )
+        return SigningKey.load_or_create(path)
+
+    @cached_property
+    def audit(self) -> AuditLog:
+        from custos.audit.service import AuditLog
+
+        return AuditLog(self.signer, self.clock, self.settings.checkpoint_interval)
+
+    @cached_property
+    def catalog(self) -> CatalogService:
+        from custos.catalog.service import CatalogService
+
+        return CatalogService(self.uow, self.audit, self.clock)
+
+    @cached_property
+    def vault(self) -> VaultService:
+        from custos.vault.service import VaultService
+
+        return VaultService(
+            uow_factory=self.uow,
+            keys=self.keyring,
+            audit=self.audit,
+            catalog=self.catalog,
+            clock=self.clock,
+            settings=self.settings,
+        )
+
+
+def _passphrase(settings: Settings) -> bytes | None:
+    secret = settings.keyring_passphrase
+    return secret.get_secret_value().encode() if secret is not None else None
+
+
+def is_initialised(settings: Settings) -> bool:
+    return (settings.keys_dir / KEYRING_FILE).exists()
+
+
+def open_container(settings: Settings, clock: Clock | None = None) -> Container:
+    """Open an initialised data directory; a clear error if `custos init` has not run."""
+    if settings.database_url is None and not is_initialised(settings):
+        raise ConfigurationError(
+            f"{settings.data_dir} is not a Custos data directory; run `custos init` first",
+            code="not_initialised",
+        )
+    engine = make_engine(settings.db_url)
+    if "subjects" not in inspect(engine).get_table_names():
+        raise ConfigurationError(
+            "the database has no Custos tables; run `custos init` first", code="not_initialised"
+        )
+    return Container(settings=settings, engine=engine, clock=clock or SystemClock())
+
+
+@dataclass(frozen=True)
+class InitResult:
+    data_dir: Path
+    database: str
+    keyring: Path
+    signing_key: Path
+    created: bool
+    api_token: str | None  # shown once at creation, stored only as a hash
+
+
+def initialize(settings: Settings, clock: Clock | None = None) -> InitResult:
+    """Create the data directory, database schema, keyring, signing key and bootstrap token.
+
+    Idempotent: on an existing directory it creates whatever is missing and nothing else.
+    """
+    from custos.crypto.signing import SigningKey
+    from custos.storage.migrations import upgrade_to_head
+    from custos.identity.tokens import ensure_bootstrap_token
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    settings.keys_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(settings.keys_dir, 0o700)
+    created = not is_initialised(settings)
+    if created:
+        Keyring.create(settings.keys_dir, _passphrase(settings))
+    signing_path = settings.keys_dir / SIGNING_KEY_FILE
+    SigningKey.load_or_create(signing_path)
+    engine = make_engine(settings.db_url)
+    upgrade_to_head(engine)
+    container = Container(settings=settings, engine=engine, clock=clock or SystemClock())
+    token = ensure_bootstrap_token(container.uow, container.audit, container.clock)
+    return InitResult(
+        data_dir=settings.data_dir.resolve(),
+        database=settings.db_url if settings.database_url else str(settings.data_dir.resolve() / "custos.db"),
+        keyring=(settings.keys_dir / KEYRING_FILE).resolve(),
+        signing_key=signing_path.resolve(),
+        created=created,
+        api_token=token,
+    )

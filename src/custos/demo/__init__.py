@@ -1,0 +1,1 @@
+"""Demo data: synthetic customers with valid check digits, generated per catalog field format."""

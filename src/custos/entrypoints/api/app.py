@@ -1,0 +1,51 @@
+"""The FastAPI application: routes, problem+json errors, and the container it serves."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+
+from custos import __version__
+from custos.bootstrap import Container, open_container
+from custos.config import load_settings
+from custos.entrypoints.api import problems
+from custos.entrypoints.api.deps import ActorDep, ContainerDep
+from custos.entrypoints.api.routes_subjects import router as subjects_router
+from custos.entrypoints.api.schemas import Health, VerifyOut
+
+system = APIRouter(prefix="/api/v1", tags=["system"])
+
+
+@system.get("/health", response_model=Health)
+def health() -> Health:
+    """Liveness; unauthenticated and free of data."""
+    return Health(status="ok", version=__version__)
+
+
+@system.get("/audit/verify", response_model=VerifyOut)
+def audit_verify(_: ActorDep, c: ContainerDep) -> VerifyOut:
+    report = c.audit.verify(c.engine)
+    return VerifyOut(
+        ok=report.ok,
+        events_checked=report.events_checked,
+        first_bad_seq=report.first_bad_seq,
+        problem=None if report.problem is None else str(report.problem),
+    )
+
+
+def create_app(container: Container) -> FastAPI:
+    app = FastAPI(
+        title="Custos",
+        version=__version__,
+        description="Customer-privacy management API / 客户隐私管理 API",
+        openapi_url="/openapi.json",
+    )
+    app.state.container = container
+    problems.install(app)
+    app.include_router(system)
+    app.include_router(subjects_router)
+    return app
+
+
+def create_app_from_env() -> FastAPI:
+    """Factory for `uvicorn --factory`: settings from CUSTOS_* environment variables."""
+    return create_app(open_container(load_settings()))

@@ -1,0 +1,104 @@
+"""Subject routes: create, get, search, update, import."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, status
+from starlette.concurrency import run_in_threadpool
+
+from custos.entrypoints.api.deps import ActorDep, ContainerDep
+from custos.entrypoints.api.schemas import (
+    Created,
+    ImportOut,
+    RejectionOut,
+    SubjectCreate,
+    SubjectOut,
+    SubjectSearch,
+    SubjectUpdate,
+)
+from custos.errors import PayloadTooLarge, ValidationError
+from custos.vault.importer import Importer
+from custos.vault.model import NewSubject, PrivacyContext
+from custos.vault.readers import ImportFormat
+
+router = APIRouter(prefix="/api/v1/subjects", tags=["subjects"])
+MAX_IMPORT_BYTES = 1 << 30
+_CONTENT_TYPES = {"text/csv": ImportFormat.CSV, "application/x-ndjson": ImportFormat.JSONL,
+                  "application/jsonl": ImportFormat.JSONL}
+
+
+def _fields(raw: str | None) -> list[str] | None:
+    return None if raw is None else [f.strip() for f in raw.split(",") if f.strip()]
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=Created)
+def create_subject(body: SubjectCreate, actor: ActorDep, c: ContainerDep) -> Created:
+    ctx = PrivacyContext(actor, body.purpose)
+    return Created(id=c.vault.create(ctx, NewSubject(dict(body.values), body.stage)))
+
+
+@router.get("/{subject_id}", response_model=SubjectOut)
+def get_subject(
+    subject_id: str,
+    actor: ActorDep,
+    c: ContainerDep,
+    purpose: Annotated[str, Query(max_length=64)],
+    fields: Annotated[str | None, Query(max_length=4096)] = None,
+) -> SubjectOut:
+    view = c.vault.get(PrivacyContext(actor, purpose), subject_id, _fields(fields))
+    return SubjectOut.of(view)
+
+
+@router.post("/search", response_model=list[SubjectOut])
+def search_subjects(body: SubjectSearch, actor: ActorDep, c: ContainerDep) -> list[SubjectOut]:
+    views = c.vault.find(PrivacyContext(actor, body.purpose), body.field, body.value, body.fields)
+    return [SubjectOut.of(v) for v in views]
+
+
+@router.patch("/{subject_id}", response_model=SubjectOut)
+def update_subject(
+    subject_id: str, body: SubjectUpdate, actor: ActorDep, c: ContainerDep
+) -> SubjectOut:
+    view = c.vault.update(PrivacyContext(actor, body.purpose), subject_id, dict(body.values))
+    return SubjectOut.of(view)
+
+
+@router.post("/import", response_model=ImportOut)
+async def import_subjects(
+    request: Request,
+    actor: ActorDep,
+    c: ContainerDep,
+    purpose: Annotated[str, Query(max_length=64)],
+) -> ImportOut:
+    """Body is the file itself: `text/csv` or `application/x-ndjson`, streamed to a private temp file."""
+    kind = _CONTENT_TYPES.get(request.headers.get("content-type", "").split(";")[0].strip())
+    if kind is None:
+        raise ValidationError("Content-Type must be text/csv or application/x-ndjson",
+                              code="import_content_type")
+    fd, name = tempfile.mkstemp(prefix="custos-import-", suffix=f".{kind.value}")
+    path = Path(name)
+    try:
+        await _spool(request, fd)
+        importer = Importer(c.vault, c.settings.import_batch_size)
+        report = await run_in_threadpool(importer.run, PrivacyContext(actor, purpose), path, kind)
+    finally:
+        path.unlink(missing_ok=True)
+    return ImportOut(
+        rows=report.rows, imported=report.imported, rejected=report.rejected,
+        batches=report.batches,
+        rejections=[RejectionOut(row=r.row, problems=list(r.problems)) for r in report.rejections],
+    )
+
+
+async def _spool(request: Request, fd: int) -> None:
+    written = 0
+    with os.fdopen(fd, "wb") as out:
+        async for chunk in request.stream():
+            written += len(chunk)
+            if written > MAX_IMPORT_BYTES:
+                raise PayloadTooLarge(f"import body exceeds {MAX_IMPORT_BYTES} bytes")
+            out.write(chunk)

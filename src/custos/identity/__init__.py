@@ -1,0 +1,1 @@
+"""Identity: who is acting — staff accounts, sessions and API tokens."""

@@ -1,0 +1,1 @@
+"""Repositories: SQL for each context, no commits (the unit of work commits)."""

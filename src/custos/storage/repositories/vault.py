@@ -1,0 +1,139 @@
+"""SQL for the vault: subjects, wrapped keys and blind indexes (Core statements, no commits)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from custos.storage.tables.vault import blind_index, subject_keys, subjects
+
+
+@dataclass(frozen=True, slots=True)
+class SealedSubject:
+    """A subject ready to store: everything here is ciphertext, a digest or metadata."""
+
+    id: str
+    stage: str
+    created_at: datetime
+    catalog_version: int | None
+    record: bytes
+    kek_version: int
+    wrapped_dek: bytes
+    index_rows: tuple[tuple[str, bytes], ...]  # (field, digest)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredSubject:
+    id: str
+    stage: str
+    status: str
+    created_at: datetime
+    updated_at: datetime
+    dek_version: int
+    record: bytes | None
+    kek_version: int | None
+    wrapped_dek: bytes | None
+
+
+def insert_many(conn: Connection, sealed: Sequence[SealedSubject]) -> None:
+    if not sealed:
+        return
+    conn.execute(
+        insert(subjects),
+        [
+            {
+                "id": s.id,
+                "stage": s.stage,
+                "status": "active",
+                "created_at": s.created_at,
+                "updated_at": s.created_at,
+                "catalog_version": s.catalog_version,
+                "dek_version": 1,
+                "record": s.record,
+            }
+            for s in sealed
+        ],
+    )
+    conn.execute(
+        insert(subject_keys),
+        [
+            {"subject_id": s.id, "kek_version": s.kek_version, "wrapped_dek": s.wrapped_dek}
+            for s in sealed
+        ],
+    )
+    rows = [{"field": f, "digest": d, "subject_id": s.id} for s in sealed for f, d in s.index_rows]
+    if rows:
+        conn.execute(insert(blind_index), rows)
+
+
+_SUBJECT_COLUMNS = (
+    subjects.c.id,
+    subjects.c.stage,
+    subjects.c.status,
+    subjects.c.created_at,
+    subjects.c.updated_at,
+    subjects.c.dek_version,
+    subjects.c.record,
+    subject_keys.c.kek_version,
+    subject_keys.c.wrapped_dek,
+)
+
+
+def load(conn: Connection, subject_id: str) -> StoredSubject | None:
+    row = conn.execute(
+        select(*_SUBJECT_COLUMNS)
+        .select_from(subjects.outerjoin(subject_keys, subject_keys.c.subject_id == subjects.c.id))
+        .where(subjects.c.id == subject_id)
+    ).first()
+    return StoredSubject(*row) if row is not None else None
+
+
+def load_many(conn: Connection, ids: Iterable[str]) -> list[StoredSubject]:
+    wanted = list(ids)
+    if not wanted:
+        return []
+    rows = conn.execute(
+        select(*_SUBJECT_COLUMNS)
+        .select_from(subjects.outerjoin(subject_keys, subject_keys.c.subject_id == subjects.c.id))
+        .where(subjects.c.id.in_(wanted))
+        .order_by(subjects.c.id)
+    ).all()
+    return [StoredSubject(*row) for row in rows]
+
+
+def find_ids(conn: Connection, field: str, digest: bytes, limit: int) -> list[str]:
+    rows = conn.execute(
+        select(blind_index.c.subject_id)
+        .where(blind_index.c.field == field, blind_index.c.digest == digest)
+        .order_by(blind_index.c.subject_id)
+        .limit(limit)
+    ).scalars()
+    return list(rows)
+
+
+def save_record(
+    conn: Connection, subject_id: str, record: bytes, updated_at: datetime, **extra: Any
+) -> None:
+    conn.execute(
+        update(subjects)
+        .where(subjects.c.id == subject_id)
+        .values(record=record, updated_at=updated_at, **extra)
+    )
+
+
+def replace_index(conn: Connection, subject_id: str, field: str, digest: bytes | None) -> None:
+    conn.execute(
+        delete(blind_index).where(blind_index.c.subject_id == subject_id, blind_index.c.field == field)
+    )
+    if digest is not None:
+        conn.execute(insert(blind_index).values(field=field, digest=digest, subject_id=subject_id))
+
+
+def count_subjects(conn: Connection) -> int:
+    from sqlalchemy import func
+
+    return int(conn.execute(select(func.count()).select_from(subjects)).scalar_one())

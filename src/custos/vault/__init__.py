@@ -1,0 +1,1 @@
+"""Vault: data subjects and their encrypted records (create, import, get, find, rectify, rotate keys)."""

@@ -1,0 +1,55 @@
+"""Vault domain model: subjects, their lifecycle, and the privacy context of every operation."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32, lower-case
+
+
+class Stage(StrEnum):
+    PROSPECT = "prospect"
+    ACTIVE = "active"
+    CHURNED = "churned"
+
+
+class SubjectStatus(StrEnum):
+    ACTIVE = "active"
+    ERASED = "erased"
+
+
+def new_subject_id() -> str:
+    """A random pseudonymous id (128 bits): it says nothing about the person."""
+    value = secrets.randbits(130)
+    chars = [_ALPHABET[(value >> (5 * i)) & 31] for i in range(26)]
+    return "sub_" + "".join(chars)
+
+
+@dataclass(frozen=True, slots=True)
+class PrivacyContext:
+    """Who is asking and why: every read or write of personal data carries one."""
+
+    actor: str
+    purpose: str
+    roles: tuple[str, ...] = ()
+    request_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectView:
+    """What a caller gets back: only the fields the decision permitted."""
+
+    id: str
+    stage: Stage
+    created_at: datetime
+    updated_at: datetime
+    fields: dict[str, str | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class NewSubject:
+    values: dict[str, str]
+    stage: Stage = Stage.ACTIVE

@@ -1,0 +1,265 @@
+"""Vault use cases: create, get, find and rectify subjects, each decided, audited and atomic.
+
+Every method takes a PrivacyContext. The access decision comes first; a denial is
+audited in its own transaction and then raised. A permitted operation appends its audit
+event on the same connection as its writes, so both commit or neither does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+from sqlalchemy import Connection
+
+from custos.access.decision import decide
+from custos.access.model import Action, Decision
+from custos.audit.model import AuditEvent, Outcome
+from custos.catalog.model import Catalog
+from custos.clock import Clock
+from custos.config import Settings
+from custos.crypto.envelope import FieldCipher, pack_fields, unpack_fields
+from custos.crypto.ports import KeyProvider
+from custos.errors import ValidationError
+from custos.storage.repositories import vault as repo
+from custos.storage.uow import UnitOfWork
+from custos.vault.errors import NoCatalog, PurposeDenied, SubjectErased, SubjectNotFound
+from custos.vault.model import NewSubject, PrivacyContext, Stage, SubjectView, new_subject_id
+from custos.vault.ports import AuditSink, CatalogSource
+from custos.vault.sealing import Sealer
+
+MAX_FIND_RESULTS = 100
+
+
+class VaultService:
+    def __init__(
+        self,
+        uow_factory: Callable[[], UnitOfWork],
+        keys: KeyProvider,
+        audit: AuditSink,
+        catalog: CatalogSource,
+        clock: Clock,
+        settings: Settings,
+    ) -> None:
+        self.uow = uow_factory
+        self._keys = keys
+        self.audit = audit
+        self._catalog = catalog
+        self.clock = clock
+        self._settings = settings
+        self._sealers: dict[int, Sealer] = {}
+
+    # -- helpers shared with the importer and rotation ------------------------------------
+
+    def catalog_state(self, conn: Connection) -> tuple[int, Catalog, Sealer]:
+        active = self._catalog.active(conn)
+        if active is None:
+            raise NoCatalog("no catalog has been applied; run `custos catalog apply FILE` first")
+        version, catalog = active
+        sealer = self._sealers.get(version)
+        if sealer is None:
+            sealer = Sealer(catalog, self._keys, self._settings.max_value_bytes)
+            self._sealers = {version: sealer}
+        return version, catalog, sealer
+
+    def authorise(
+        self,
+        conn: Connection,
+        ctx: PrivacyContext,
+        action: Action,
+        fields: Sequence[str] | None,
+        subject_ids: Sequence[str] = (),
+    ) -> tuple[Decision, Catalog, Sealer]:
+        version, catalog, sealer = self.catalog_state(conn)
+        decision = decide(catalog, action, ctx.purpose, fields, version)
+        if not decision.permitted:
+            self._audit_denial(ctx, action, fields or (), subject_ids, decision)
+            raise PurposeDenied(
+                f"{action.value} for purpose '{ctx.purpose}' denied: {', '.join(decision.reasons)}",
+                details={"reasons": list(decision.reasons)},
+            )
+        return decision, catalog, sealer
+
+    def _audit_denial(
+        self,
+        ctx: PrivacyContext,
+        action: Action,
+        fields: Sequence[str],
+        subject_ids: Sequence[str],
+        decision: Decision,
+    ) -> None:
+        # Field names in a denied request may be junk a caller typed; keep only declared-looking
+        # names (identifier characters, bounded), so the audit log never stores free text.
+        safe_fields = tuple(f for f in fields if f.isidentifier() and len(f) <= 64)
+        with self.uow() as uow:
+            self.audit.append(
+                uow.conn,
+                AuditEvent(
+                    actor=ctx.actor,
+                    action=f"subject.{action.value}",
+                    outcome=Outcome.DENIED,
+                    purpose=ctx.purpose if ctx.purpose.isidentifier() else None,
+                    subject_ids=tuple(subject_ids),
+                    fields=safe_fields,
+                    reasons=tuple(r.split(":")[0] for r in decision.reasons),
+                    details=_details(ctx, decision.catalog_version),
+                ),
+            )
+            uow.commit()
+
+    # -- use cases ----------------------------------------------------------------------------
+
+    def create(self, ctx: PrivacyContext, new: NewSubject) -> str:
+        with self.uow() as uow:
+            fields = tuple(new.values)
+            decision, _, sealer = self.authorise(uow.conn, ctx, Action.CREATE, fields)
+            canonical, problems = sealer.validate(new.values)
+            if problems:
+                raise ValidationError("the subject was not created", problems=problems)
+            subject_id = new_subject_id()
+            sealed = sealer.seal(
+                subject_id, canonical, new.stage.value, self.clock.now(), decision.catalog_version
+            )
+            repo.insert_many(uow.conn, [sealed])
+            self.audit.append(
+                uow.conn,
+                _event(ctx, "subject.create", (subject_id,), tuple(canonical), decision),
+            )
+            uow.commit()
+            return subject_id
+
+    def get(
+        self, ctx: PrivacyContext, subject_id: str, fields: Sequence[str] | None = None
+    ) -> SubjectView:
+        with self.uow() as uow:
+            decision, _, _ = self.authorise(uow.conn, ctx, Action.READ, fields, (subject_id,))
+            stored = repo.load(uow.conn, subject_id)
+            view = self._open(stored, subject_id, decision.fields)
+            self.audit.append(
+                uow.conn, _event(ctx, "subject.read", (subject_id,), decision.fields, decision)
+            )
+            uow.commit()
+            return view
+
+    def find(
+        self, ctx: PrivacyContext, field: str, value: str, fields: Sequence[str] | None = None
+    ) -> list[SubjectView]:
+        with self.uow() as uow:
+            decision, catalog, sealer = self.authorise(uow.conn, ctx, Action.FIND, fields)
+            spec = catalog.field(field)
+            if spec is None or not spec.searchable:
+                raise ValidationError(
+                    f"field '{field}' is not a searchable field of the catalog",
+                    code="field_not_searchable",
+                )
+            purpose = catalog.purposes[ctx.purpose]
+            if field not in purpose.fields:
+                self._audit_denial(ctx, Action.FIND, (field,), (), decision)
+                raise PurposeDenied(
+                    f"searching by '{field}' is outside purpose '{ctx.purpose}'",
+                    details={"reasons": [f"field_outside_purpose:{field}"]},
+                )
+            canonical, problems = sealer.validate({field: value})
+            if problems or field not in canonical:
+                raise ValidationError("the search value is not valid", problems=problems)
+            digest = sealer.index_digest(field, canonical[field])
+            ids = repo.find_ids(uow.conn, field, digest or b"", MAX_FIND_RESULTS)
+            views = [self._open(s, s.id, decision.fields) for s in repo.load_many(uow.conn, ids)]
+            self.audit.append(
+                uow.conn,
+                _event(ctx, "subject.find", tuple(ids), decision.fields, decision, search=field),
+            )
+            uow.commit()
+            return views
+
+    def update(self, ctx: PrivacyContext, subject_id: str, changes: Mapping[str, str]) -> SubjectView:
+        """Rectification: validate like any write, re-encrypt the changed fields, re-index."""
+        with self.uow() as uow:
+            decision, _, sealer = self.authorise(
+                uow.conn, ctx, Action.UPDATE, tuple(changes), (subject_id,)
+            )
+            canonical, problems = sealer.validate(changes)
+            if problems:
+                raise ValidationError("the subject was not updated", problems=problems)
+            stored = self._require(repo.load(uow.conn, subject_id), subject_id)
+            assert stored.wrapped_dek is not None and stored.kek_version is not None
+            dek = self._keys.unwrap(subject_id, stored.kek_version, stored.wrapped_dek)
+            cipher = FieldCipher(subject_id, dek, stored.dek_version)
+            blobs = unpack_fields(stored.record or b"")
+            cleared = [name for name, raw in changes.items() if raw in (None, "")]
+            for name in cleared:
+                blobs.pop(name, None)
+            for name, value in canonical.items():
+                blobs[name] = cipher.encrypt(name, value)
+            now = self.clock.now()
+            repo.save_record(uow.conn, subject_id, pack_fields(blobs), now)
+            for name in (*canonical, *cleared):
+                new_value = canonical.get(name)
+                digest = sealer.index_digest(name, new_value) if new_value is not None else None
+                if name in sealer.searchable:
+                    repo.replace_index(uow.conn, subject_id, name, digest)
+            self.audit.append(
+                uow.conn,
+                _event(ctx, "subject.update", (subject_id,), tuple(changes), decision),
+            )
+            uow.commit()
+            view = self._open(repo.load(uow.conn, subject_id), subject_id, tuple(changes))
+            return view
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def _require(self, stored: repo.StoredSubject | None, subject_id: str) -> repo.StoredSubject:
+        if stored is None:
+            raise SubjectNotFound(f"subject {subject_id} not found", details={"id": subject_id})
+        if stored.status == "erased" or stored.wrapped_dek is None:
+            raise SubjectErased(f"subject {subject_id} has been erased", details={"id": subject_id})
+        return stored
+
+    def _open(
+        self, stored: repo.StoredSubject | None, subject_id: str, fields: Sequence[str]
+    ) -> SubjectView:
+        stored = self._require(stored, subject_id)
+        assert stored.wrapped_dek is not None and stored.kek_version is not None
+        dek = self._keys.unwrap(subject_id, stored.kek_version, stored.wrapped_dek)
+        cipher = FieldCipher(subject_id, dek, stored.dek_version)
+        blobs = unpack_fields(stored.record or b"")
+        values = {
+            name: (cipher.decrypt(name, blobs[name]) if name in blobs else None) for name in fields
+        }
+        return SubjectView(
+            id=stored.id,
+            stage=Stage(stored.stage),
+            created_at=stored.created_at,
+            updated_at=stored.updated_at,
+            fields=values,
+        )
+
+
+def _details(ctx: PrivacyContext, catalog_version: int | None) -> dict[str, str | int | bool | None]:
+    details: dict[str, str | int | bool | None] = {"catalog_version": catalog_version}
+    if ctx.request_id:
+        details["request_id"] = ctx.request_id
+    return details
+
+
+def _event(
+    ctx: PrivacyContext,
+    action: str,
+    subject_ids: tuple[str, ...],
+    fields: tuple[str, ...],
+    decision: Decision,
+    search: str | None = None,
+) -> AuditEvent:
+    details = _details(ctx, decision.catalog_version)
+    if search is not None:
+        details["search_field"] = search
+        details["matches"] = len(subject_ids)
+    return AuditEvent(
+        actor=ctx.actor,
+        action=action,
+        outcome=Outcome.SUCCESS,
+        purpose=ctx.purpose,
+        subject_ids=subject_ids,
+        fields=fields,
+        reasons=tuple(r.split(":")[0] for r in decision.reasons),
+        details=details,
+    )
