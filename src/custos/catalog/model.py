@@ -1,4 +1,4 @@
-"""The catalog's domain model: organisation, data subjects, purposes, fields, roles (stdlib only)."""
+"""The catalog's domain model: organisation, subjects, purposes, fields, roles (stdlib only)."""
 
 from __future__ import annotations
 
