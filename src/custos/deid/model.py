@@ -103,16 +103,17 @@ class StatQuery(StrEnum):
 class DpRelease:
     """A differentially private answer and what it cost.
 
-    `values` maps a group label to its noisy value ("*" when ungrouped). `scale` is the
-    Laplace noise scale of each noisy component, so a reader can judge accuracy.
+    `values` maps a group label ("*" when ungrouped) to its noisy components (count, sum,
+    mean, or one count per histogram bin). `scales` gives the Laplace scale of each kind
+    of component, so a reader can judge the accuracy: about 95% of draws fall within 3 scales.
     """
 
     dataset: str
     query: StatQuery
     column: str | None
     epsilon: float
-    scale: float
-    values: dict[str, float]
+    scales: dict[str, float]
+    values: dict[str, dict[str, float]]
     spent_total: float
     budget: float
 
@@ -122,5 +123,20 @@ class DpRelease:
 
     @property
     def status(self) -> PrivacyStatus:
-        # An aggregate with an ε-DP guarantee does not allow singling out any record.
+        # An aggregate with an ε-DP guarantee does not let anyone single out a record.
         return PrivacyStatus.ANONYMISED
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "dataset": self.dataset,
+            "query": self.query.value,
+            "column": self.column,
+            "epsilon": self.epsilon,
+            "scales": self.scales,
+            "values": self.values,
+            "spent_total": self.spent_total,
+            "budget": self.budget,
+            "remaining": self.remaining,
+            "status": self.status.value,
+            "label": self.status.label,
+        }
