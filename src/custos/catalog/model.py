@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 
@@ -152,3 +152,58 @@ class Catalog:
     @property
     def searchable_fields(self) -> tuple[str, ...]:
         return tuple(name for name, spec in self.fields.items() if spec.searchable)
+
+
+@dataclass(frozen=True, slots=True)
+class SectionChanges:
+    """Names added, removed and changed in one section (fields, purposes or roles)."""
+
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.removed or self.changed)
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeSummary:
+    """What one catalog version changed compared with the version before it."""
+
+    fields: SectionChanges = SectionChanges()
+    purposes: SectionChanges = SectionChanges()
+    roles: SectionChanges = SectionChanges()
+    organization_changed: bool = False
+    data_subjects_changed: bool = False
+
+    @property
+    def is_empty(self) -> bool:
+        return not (
+            self.fields
+            or self.purposes
+            or self.roles
+            or self.organization_changed
+            or self.data_subjects_changed
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogVersion:
+    """One applied catalog version as kept in the version history."""
+
+    version: int
+    sha256: str
+    applied_at: datetime
+    applied_by: str
+    summary: ChangeSummary
+    document: str
+
+
+@dataclass(frozen=True, slots=True)
+class ApplyResult:
+    """The outcome of applying a document: the current version and whether it is new."""
+
+    version: int
+    changed: bool
+    sha256: str
+    summary: ChangeSummary
