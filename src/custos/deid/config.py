@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,3 +110,50 @@ def load_yaml(path: Path) -> object:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "file"
         raise _fail(str(path), f"is not valid YAML ({where})") from None
+
+
+def parse_spec_option(text: str) -> OperatorSpec:
+    """`mask:count=4,from=end` → OperatorSpec; whole numbers, numbers and true/false are typed."""
+    name, _, rest = text.partition(":")
+    params: dict[str, object] = {}
+    for item in filter(None, (part.strip() for part in rest.split(","))):
+        key, sep, raw = item.partition("=")
+        if not sep or not key.strip():
+            raise _fail(f"option '{name}'", "parameters must look like key=value")
+        params[key.strip()] = _scalar(raw)
+    if not name.strip():
+        raise _fail("option", "needs an operator name")
+    return OperatorSpec(name.strip(), params)
+
+
+def parse_entity_option(text: str) -> tuple[str, OperatorSpec]:
+    """`PHONE_NUMBER=mask:count=4` → ("PHONE_NUMBER", spec)."""
+    entity, sep, spec = text.partition("=")
+    if not sep or not entity.strip():
+        raise _fail("--op", "must look like ENTITY=OPERATOR[:key=value,...]")
+    return entity.strip(), parse_spec_option(spec)
+
+
+def _scalar(raw: str) -> object:
+    text = raw.strip()
+    if text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return raw
+
+
+def load_json_list(path: Path) -> list[dict[str, object]]:
+    """A JSON file holding a list of objects (findings from discovery or another tool)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        raise _fail(str(path), "cannot be read as UTF-8 text") from None
+    except json.JSONDecodeError as error:
+        raise _fail(str(path), f"is not valid JSON (line {error.lineno})") from None
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+        raise _fail(str(path), "must hold a JSON list of objects")
+    return data

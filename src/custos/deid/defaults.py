@@ -52,6 +52,18 @@ ENTITY_CATEGORIES: dict[str, str] = {
     "US_PASSPORT": "user.government_id.passport_number",
     "US_DRIVER_LICENSE": "user.government_id.drivers_license_number",
     "IP_ADDRESS": "user.device.ip_address",
+    "CN_LANDLINE": "user.contact.phone_number",
+    "CN_PASSPORT": "user.government_id.passport_number",
+    "CN_HK_MACAO_PERMIT": "user.government_id.immigration",
+    "CN_LICENSE_PLATE": "user.government_id.vehicle_registration",
+    "CN_USCC": "user.government_id",
+    "CN_ADDRESS": "user.contact.address",
+}
+
+# In free text a date of birth comes in any format, so its table default (ISO date
+# truncation) would fail on 1990年5月17日; text replaces it instead.
+TEXT_ENTITY_DEFAULTS: dict[str, OperatorSpec] = {
+    "DATE_OF_BIRTH": OperatorSpec("replace", {"value": "<DATE_OF_BIRTH>"}),
 }
 
 
@@ -68,6 +80,9 @@ def for_category(category: str) -> OperatorSpec:
 
 def for_entity(entity: str) -> OperatorSpec:
     """The default for a recognizer entity: its category's default, else `<ENTITY>` replacement."""
+    special = TEXT_ENTITY_DEFAULTS.get(entity.upper())
+    if special is not None:
+        return special
     category = ENTITY_CATEGORIES.get(entity.upper())
     if category is None:
         return OperatorSpec("replace", {"value": f"<{entity}>"})

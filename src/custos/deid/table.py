@@ -122,3 +122,33 @@ def deidentify_csv(
             Path(tmp_name).unlink(missing_ok=True)
             raise
     return plan.report(count)
+
+
+def read_columns(
+    source: Path, delimiter: str, column: str | None, by: str | None
+) -> tuple[list[str] | None, list[str] | None, int]:
+    """Only the columns the query needs, streamed; nothing else is kept in memory."""
+    with source.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle, delimiter=delimiter)
+        header = next(reader, [])
+        wanted = [c for c in (column, by) if c is not None]
+        missing = sorted(set(wanted) - set(header))
+        if missing:
+            raise MissingColumn(
+                "input has no column(s) " + ", ".join(missing), details={"columns": missing}
+            )
+        ci = header.index(column) if column is not None else None
+        bi = header.index(by) if by is not None else None
+        values: list[str] = []
+        groups: list[str] = []
+        n = 0
+        for n, row in enumerate(reader, start=1):
+            if len(row) != len(header):
+                raise InvalidInputValue(
+                    f"row {n} has {len(row)} fields, the header has {len(header)}"
+                )
+            if ci is not None:
+                values.append(row[ci])
+            if bi is not None:
+                groups.append(row[bi])
+    return (values if ci is not None else None), (groups if bi is not None else None), n

@@ -78,10 +78,16 @@ class TextDeidentifier:
         pieces: list[str] = []
         counts: Counter[str] = Counter()
         cursor = 0
-        for f in resolve_overlaps(findings, len(text)):
+        for index, f in enumerate(resolve_overlaps(findings, len(text))):
             op = self.operator_for(f.entity)
             pieces.append(text[cursor : f.start])
-            pieces.append(op.apply(text[f.start : f.end]))
+            try:
+                pieces.append(op.apply(text[f.start : f.end]))
+            except InvalidInputValue as error:
+                raise InvalidInputValue(
+                    f"span {index} ({f.entity}, {op.name}): {error.message}",
+                    details={"span": index, "entity": f.entity},
+                ) from None
             counts[f.entity.upper()] += 1
             cursor = f.end
         pieces.append(text[cursor:])
