@@ -33,7 +33,7 @@ def _run(*args: str | Path, env: dict[str, str] | None = None) -> None:
 
 def setup(*groups: str) -> None:
     """Create .venv if needed and sync it with uv.lock (idempotent, fast when up to date)."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py may be run by an older python3
         sys.exit("Custos needs Python 3.11 or newer / Custos 需要 Python 3.11 或更高版本")
     if not (BIN / "python").exists():
         venv.EnvBuilder(with_pip=True).create(VENV)

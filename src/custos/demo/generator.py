@@ -88,9 +88,20 @@ def _date(_g: SyntheticCustomers, _s: FieldSpec, birth: date) -> str:
 
 def _device(g: SyntheticCustomers, _s: FieldSpec, _b: date) -> str:
     return "%08x-%04x-4%03x-a%03x-%012x" % (  # noqa: UP031 - a UUID-shaped device id
-        g._rng.getrandbits(32), g._rng.getrandbits(16), g._rng.getrandbits(12),
-        g._rng.getrandbits(12), g._rng.getrandbits(48),
+        g._rng.getrandbits(32),
+        g._rng.getrandbits(16),
+        g._rng.getrandbits(12),
+        g._rng.getrandbits(12),
+        g._rng.getrandbits(48),
     )
+
+
+def _passport(g: SyntheticCustomers, _s: FieldSpec, _b: date) -> str:
+    return g._rng.choice("EGP") + f"{g._rng.randrange(10**8):08d}"
+
+
+def _decimal(g: SyntheticCustomers, _s: FieldSpec, _b: date) -> str:
+    return f"{g._rng.randrange(20, 2000) * 1000}.00"
 
 
 def _country(g: SyntheticCustomers, _s: FieldSpec, _b: date) -> str:
@@ -99,8 +110,10 @@ def _country(g: SyntheticCustomers, _s: FieldSpec, _b: date) -> str:
 
 def _json(g: SyntheticCustomers, spec: FieldSpec, _b: date) -> str:
     if "order" in spec.name:
-        orders = [{"order": f"O{g._rng.randrange(10**9):09d}", "amount": g._rng.randrange(1, 99999)}
-                  for _ in range(g._rng.randrange(1, 4))]
+        orders = [
+            {"order": f"O{g._rng.randrange(10**9):09d}", "amount": g._rng.randrange(1, 99999)}
+            for _ in range(g._rng.randrange(1, 4))
+        ]
         return json.dumps(orders, separators=(",", ":"))
     prefs = {"email": g._rng.random() < 0.5, "sms": g._rng.random() < 0.3}
     return json.dumps(prefs, separators=(",", ":"))
@@ -127,6 +140,8 @@ _GENERATORS: dict[str, Callable[[SyntheticCustomers, FieldSpec, date], str]] = {
     "date": _date,
     "device_id": _device,
     "country_code": _country,
+    "passport": _passport,
+    "decimal": _decimal,
     "json": _json,
     "text": _text,
 }

@@ -20,7 +20,7 @@ from custos.storage.tables.vault import api_tokens
 from custos.storage.uow import UnitOfWork
 from custos.vault.ports import AuditSink
 
-TOKEN_PREFIX = "cus_"
+TOKEN_PREFIX = "cus_"  # noqa: S105 - a prefix, not a secret
 BOOTSTRAP_NAME = "bootstrap-admin"
 
 

@@ -99,7 +99,7 @@ class Importer:
                     code="columns_not_declared",
                     details={"columns": undeclared},
                 )
-            self._vault.authorise(uow.conn, ctx, Action.IMPORT, data_columns)
+            self._vault.authorise(uow, ctx, Action.IMPORT, data_columns)
         return data_columns
 
     def _stream(
@@ -165,8 +165,12 @@ class Importer:
                     purpose=ctx.purpose,
                     subject_ids=tuple(s.id for s in batch),
                     fields=columns,
-                    details={"batch": report.batches + 1, "first_row": rows[0],
-                             "last_row": rows[1], "count": len(batch)},
+                    details={
+                        "batch": report.batches + 1,
+                        "first_row": rows[0],
+                        "last_row": rows[1],
+                        "count": len(batch),
+                    },
                 ),
             )
             uow.commit()

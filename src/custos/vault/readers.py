@@ -99,6 +99,10 @@ def csv_rows(handle: io.TextIOWrapper, header: list[str]) -> Iterator[Row]:
         except csv.Error as exc:
             yield Row(number, None, f"malformed CSV ({exc.__class__.__name__}: {_csv_reason(exc)})")
             continue
+        except UnicodeDecodeError:
+            # Decoding cannot resynchronise reliably: report the row and stop reading.
+            yield Row(number, None, "not valid UTF-8; reading stopped here")
+            return
         if not cells:
             number -= 1  # blank line: not a row
             continue
@@ -117,34 +121,52 @@ def jsonl_keys(path: Path) -> list[str]:
     """Every key used in the file, found by one streaming pass before anything is written."""
     seen: dict[str, None] = {}
     with open_text(path) as handle:
-        for line in handle:
-            if line.strip():
-                try:
-                    obj = json.loads(line)
-                except ValueError:
-                    continue  # reported per row by jsonl_rows
-                if isinstance(obj, dict):
-                    seen.update(dict.fromkeys(obj))
+        try:
+            _collect_keys(handle, seen)
+        except UnicodeDecodeError:
+            raise ValidationError(
+                "the import file is not valid UTF-8", code="import_encoding"
+            ) from None
     if not seen:
         raise ValidationError("the import file has no JSON objects", code="import_empty")
     return list(seen)
 
 
+def _collect_keys(handle: io.TextIOWrapper, seen: dict[str, None]) -> None:
+    for line in handle:
+        if line.strip():
+            try:
+                obj = json.loads(line)
+            except ValueError:
+                continue  # reported per row by jsonl_rows
+            if isinstance(obj, dict):
+                seen.update(dict.fromkeys(obj))
+
+
 def jsonl_rows(handle: io.TextIOWrapper) -> Iterator[Row]:
     number = 0
-    for line in handle:
+    lines = iter(handle)
+    while True:
+        try:
+            line = next(lines)
+        except StopIteration:
+            return
+        except UnicodeDecodeError:
+            yield Row(number + 1, None, "not valid UTF-8; reading stopped here")
+            return
         if not line.strip():
             continue
         number += 1
-        if len(line) > MAX_LINE_BYTES:
-            yield Row(number, None, "line too long")
-            continue
-        try:
-            obj = json.loads(line)
-        except ValueError:
-            yield Row(number, None, "not valid JSON")
-            continue
-        if not isinstance(obj, dict):
-            yield Row(number, None, "not a JSON object")
-            continue
-        yield Row(number, obj)
+        yield _jsonl_row(number, line)
+
+
+def _jsonl_row(number: int, line: str) -> Row:
+    if len(line) > MAX_LINE_BYTES:
+        return Row(number, None, "line too long")
+    try:
+        obj = json.loads(line)
+    except ValueError:
+        return Row(number, None, "not valid JSON")
+    if not isinstance(obj, dict):
+        return Row(number, None, "not a JSON object")
+    return Row(number, obj)

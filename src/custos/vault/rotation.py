@@ -101,7 +101,11 @@ class KeyRotation:
     def _rewrap_batch(self, rotation_id: int, to_version: int, cursor: str) -> tuple[int, str]:
         with self._uow() as uow:
             rows = uow.conn.execute(
-                select(subject_keys.c.subject_id, subject_keys.c.kek_version, subject_keys.c.wrapped_dek)
+                select(
+                    subject_keys.c.subject_id,
+                    subject_keys.c.kek_version,
+                    subject_keys.c.wrapped_dek,
+                )
                 .where(subject_keys.c.subject_id > cursor)
                 .order_by(subject_keys.c.subject_id)
                 .limit(self._batch)
@@ -130,17 +134,13 @@ class KeyRotation:
                 .where(key_rotations.c.id == rotation_id)
                 .values(cursor=new_cursor, rewrapped=key_rotations.c.rewrapped + len(changed))
             )
-            self._event(
-                uow, "keys.rewrap", {"to_version": to_version, "count": len(changed)}
-            )
+            self._event(uow, "keys.rewrap", {"to_version": to_version, "count": len(changed)})
             uow.commit()
             return len(rows), new_cursor
 
     def _retire_unused(self, to_version: int) -> tuple[int, ...]:
         with self._uow() as uow:
-            in_use = set(
-                uow.conn.execute(select(subject_keys.c.kek_version).distinct()).scalars()
-            )
+            in_use = set(uow.conn.execute(select(subject_keys.c.kek_version).distinct()).scalars())
         retired = []
         for version, is_retired in self._keyring.versions.items():
             if version != to_version and not is_retired and version not in in_use:
@@ -157,13 +157,18 @@ class KeyRotation:
                 .where(key_rotations.c.id == rotation_id)
                 .values(finished_at=self._clock.now())
             )
-            details: dict[str, str | int | bool | None] = {"to_version": to_version, "rewrapped": done}
+            details: dict[str, str | int | bool | None] = {
+                "to_version": to_version,
+                "rewrapped": done,
+            }
             if retired:
                 details["retired"] = ",".join(str(v) for v in retired)
             self._event(uow, "keys.rotate", details)
             uow.commit()
 
-    def _event(self, uow: UnitOfWork, action: str, details: dict[str, str | int | bool | None]) -> None:
+    def _event(
+        self, uow: UnitOfWork, action: str, details: dict[str, str | int | bool | None]
+    ) -> None:
         self._audit.append(
             uow.conn,
             AuditEvent(actor=self._actor, action=action, outcome=Outcome.SUCCESS, details=details),

@@ -63,16 +63,16 @@ class VaultService:
 
     def authorise(
         self,
-        conn: Connection,
+        uow: UnitOfWork,
         ctx: PrivacyContext,
         action: Action,
         fields: Sequence[str] | None,
         subject_ids: Sequence[str] = (),
     ) -> tuple[Decision, Catalog, Sealer]:
-        version, catalog, sealer = self.catalog_state(conn)
+        version, catalog, sealer = self.catalog_state(uow.conn)
         decision = decide(catalog, action, ctx.purpose, fields, version)
         if not decision.permitted:
-            self._audit_denial(ctx, action, fields or (), subject_ids, decision)
+            self._audit_denial(uow, ctx, action, fields or (), subject_ids, decision)
             raise PurposeDenied(
                 f"{action.value} for purpose '{ctx.purpose}' denied: {', '.join(decision.reasons)}",
                 details={"reasons": list(decision.reasons)},
@@ -81,6 +81,7 @@ class VaultService:
 
     def _audit_denial(
         self,
+        uow: UnitOfWork,
         ctx: PrivacyContext,
         action: Action,
         fields: Sequence[str],
@@ -90,28 +91,29 @@ class VaultService:
         # Field names in a denied request may be junk a caller typed; keep only declared-looking
         # names (identifier characters, bounded), so the audit log never stores free text.
         safe_fields = tuple(f for f in fields if f.isidentifier() and len(f) <= 64)
-        with self.uow() as uow:
-            self.audit.append(
-                uow.conn,
-                AuditEvent(
-                    actor=ctx.actor,
-                    action=f"subject.{action.value}",
-                    outcome=Outcome.DENIED,
-                    purpose=ctx.purpose if ctx.purpose.isidentifier() else None,
-                    subject_ids=tuple(subject_ids),
-                    fields=safe_fields,
-                    reasons=tuple(r.split(":")[0] for r in decision.reasons),
-                    details=_details(ctx, decision.catalog_version),
-                ),
-            )
-            uow.commit()
+        # Nothing of the refused operation may commit; the denial itself must (fail closed).
+        uow.rollback()
+        self.audit.append(
+            uow.conn,
+            AuditEvent(
+                actor=ctx.actor,
+                action=f"subject.{action.value}",
+                outcome=Outcome.DENIED,
+                purpose=ctx.purpose if ctx.purpose.isidentifier() else None,
+                subject_ids=tuple(subject_ids),
+                fields=safe_fields,
+                reasons=tuple(r.split(":")[0] for r in decision.reasons),
+                details=_details(ctx, decision.catalog_version),
+            ),
+        )
+        uow.commit()
 
     # -- use cases ----------------------------------------------------------------------------
 
     def create(self, ctx: PrivacyContext, new: NewSubject) -> str:
         with self.uow() as uow:
             fields = tuple(new.values)
-            decision, _, sealer = self.authorise(uow.conn, ctx, Action.CREATE, fields)
+            decision, _, sealer = self.authorise(uow, ctx, Action.CREATE, fields)
             canonical, problems = sealer.validate(new.values)
             if problems:
                 raise ValidationError("the subject was not created", problems=problems)
@@ -131,7 +133,7 @@ class VaultService:
         self, ctx: PrivacyContext, subject_id: str, fields: Sequence[str] | None = None
     ) -> SubjectView:
         with self.uow() as uow:
-            decision, _, _ = self.authorise(uow.conn, ctx, Action.READ, fields, (subject_id,))
+            decision, _, _ = self.authorise(uow, ctx, Action.READ, fields, (subject_id,))
             stored = repo.load(uow.conn, subject_id)
             view = self._open(stored, subject_id, decision.fields)
             self.audit.append(
@@ -144,7 +146,7 @@ class VaultService:
         self, ctx: PrivacyContext, field: str, value: str, fields: Sequence[str] | None = None
     ) -> list[SubjectView]:
         with self.uow() as uow:
-            decision, catalog, sealer = self.authorise(uow.conn, ctx, Action.FIND, fields)
+            decision, catalog, sealer = self.authorise(uow, ctx, Action.FIND, fields)
             spec = catalog.field(field)
             if spec is None or not spec.searchable:
                 raise ValidationError(
@@ -153,7 +155,7 @@ class VaultService:
                 )
             purpose = catalog.purposes[ctx.purpose]
             if field not in purpose.fields:
-                self._audit_denial(ctx, Action.FIND, (field,), (), decision)
+                self._audit_denial(uow, ctx, Action.FIND, (field,), (), decision)
                 raise PurposeDenied(
                     f"searching by '{field}' is outside purpose '{ctx.purpose}'",
                     details={"reasons": [f"field_outside_purpose:{field}"]},
@@ -171,11 +173,13 @@ class VaultService:
             uow.commit()
             return views
 
-    def update(self, ctx: PrivacyContext, subject_id: str, changes: Mapping[str, str]) -> SubjectView:
+    def update(
+        self, ctx: PrivacyContext, subject_id: str, changes: Mapping[str, str]
+    ) -> SubjectView:
         """Rectification: validate like any write, re-encrypt the changed fields, re-index."""
         with self.uow() as uow:
             decision, _, sealer = self.authorise(
-                uow.conn, ctx, Action.UPDATE, tuple(changes), (subject_id,)
+                uow, ctx, Action.UPDATE, tuple(changes), (subject_id,)
             )
             canonical, problems = sealer.validate(changes)
             if problems:
@@ -234,7 +238,9 @@ class VaultService:
         )
 
 
-def _details(ctx: PrivacyContext, catalog_version: int | None) -> dict[str, str | int | bool | None]:
+def _details(
+    ctx: PrivacyContext, catalog_version: int | None
+) -> dict[str, str | int | bool | None]:
     details: dict[str, str | int | bool | None] = {"catalog_version": catalog_version}
     if ctx.request_id:
         details["request_id"] = ctx.request_id

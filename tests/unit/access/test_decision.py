@@ -24,13 +24,32 @@ from custos.catalog.model import (
 
 def _catalog() -> Catalog:
     def spec(name: str) -> FieldSpec:
-        return FieldSpec(name, "user.contact.email", Sensitivity.PERSONAL, FieldType.STRING,
-                         "text", False, Mask.MASK, Text(name, name))
+        return FieldSpec(
+            name,
+            "user.contact.email",
+            Sensitivity.PERSONAL,
+            FieldType.STRING,
+            "text",
+            False,
+            Mask.MASK,
+            Text(name, name),
+        )
 
-    purpose = Purpose("support", "provide.service", LegalBasis.CONTRACT, Text("客服", "Support"),
-                      timedelta(days=365), "P1Y", ("email", "name"))
-    return Catalog(Organization("Example", (Jurisdiction.PIPL,)), (),
-                   {"support": purpose}, {n: spec(n) for n in ("email", "name", "bank_card")})
+    purpose = Purpose(
+        "support",
+        "provide.service",
+        LegalBasis.CONTRACT,
+        Text("客服", "Support"),
+        timedelta(days=365),
+        "P1Y",
+        ("email", "name"),
+    )
+    return Catalog(
+        Organization("Example", (Jurisdiction.PIPL,)),
+        (),
+        {"support": purpose},
+        {n: spec(n) for n in ("email", "name", "bank_card")},
+    )
 
 
 @pytest.mark.parametrize(
@@ -44,8 +63,9 @@ def _catalog() -> Catalog:
         ("support", [], False, ("no_fields_requested",)),
     ],
 )
-def test_decide(purpose: str, fields: list[str] | None, permitted: bool,
-                reasons: tuple[str, ...]) -> None:
+def test_decide(
+    purpose: str, fields: list[str] | None, permitted: bool, reasons: tuple[str, ...]
+) -> None:
     decision = decide(_catalog(), Action.READ, purpose, fields, 3)
     assert decision.permitted is permitted
     assert decision.reasons == reasons

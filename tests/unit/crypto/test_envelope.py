@@ -10,7 +10,10 @@ from custos.crypto.errors import DecryptionFailed
 
 def test_round_trip_and_fresh_nonce() -> None:
     cipher = FieldCipher("sub_a", new_dek())
-    first, second = cipher.encrypt("email", "a@example.com"), cipher.encrypt("email", "a@example.com")
+    first, second = (
+        cipher.encrypt("email", "a@example.com"),
+        cipher.encrypt("email", "a@example.com"),
+    )
     assert first != second  # a fresh random nonce per value, never derived from plaintext
     assert first[:12] != second[:12]
     assert cipher.decrypt("email", first) == "a@example.com"

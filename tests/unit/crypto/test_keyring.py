@@ -50,7 +50,9 @@ def test_sealed_keyring_needs_passphrase(tmp_path: Path) -> None:
         Keyring.open(tmp_path)
     with pytest.raises(KeyringError, match="passphrase"):
         Keyring.open(tmp_path, b"wrong")
-    assert Keyring.open(tmp_path, b"correct horse battery staple").index_key("email") == ring.index_key("email")
+    assert Keyring.open(tmp_path, b"correct horse battery staple").index_key(
+        "email"
+    ) == ring.index_key("email")
 
 
 def test_corrupt_missing_and_duplicate(tmp_path: Path) -> None:

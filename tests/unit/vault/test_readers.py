@@ -7,18 +7,32 @@ from pathlib import Path
 import pytest
 
 from custos.errors import ValidationError
-from custos.vault.readers import ImportFormat, csv_header, csv_rows, jsonl_keys, jsonl_rows, open_text
+from custos.vault.readers import (
+    ImportFormat,
+    csv_header,
+    csv_rows,
+    jsonl_keys,
+    jsonl_rows,
+    open_text,
+)
 
 
 def test_csv_rows_numbered_and_malformed(tmp_path: Path) -> None:
     path = tmp_path / "in.csv"
-    path.write_text("\ufeffemail,name\na@example.com,Ann\n\nb@example.com\nc@example.com,\"Cy\n", encoding="utf-8")
+    path.write_text(
+        '\ufeffemail,name\na@example.com,Ann\n\nb@example.com\nc@example.com,"Cy\n',
+        encoding="utf-8",
+    )
     header = csv_header(path)
     assert header == ["email", "name"]
     with open_text(path) as handle:
         rows = list(csv_rows(handle, header))
     assert rows[0].number == 1 and rows[0].values == {"email": "a@example.com", "name": "Ann"}
-    assert rows[1].number == 2 and rows[1].values is None and "expected 2 columns" in (rows[1].problem or "")
+    assert (
+        rows[1].number == 2
+        and rows[1].values is None
+        and "expected 2 columns" in (rows[1].problem or "")
+    )
     assert rows[2].number == 3 and rows[2].values is None
 
 

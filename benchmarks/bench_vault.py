@@ -1,0 +1,234 @@
+"""Vault benchmark: bulk import vs plain SQLite, in-process get latency, HTTP get throughput.
+
+Run: `python3 dev.py bench vault` (add `--sizes 100000` to limit the import sizes).
+Each figure is measured next to its baseline in the same run, because the machine is shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import platform
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from custos.bootstrap import initialize, open_container  # noqa: E402
+from custos.config import Settings  # noqa: E402
+from custos.demo.generator import SyntheticCustomers  # noqa: E402
+from custos.demo.loader import demo_purpose  # noqa: E402
+from custos.vault.importer import Importer  # noqa: E402
+from custos.vault.model import PrivacyContext  # noqa: E402
+from custos.vault.readers import ImportFormat  # noqa: E402
+
+CATALOG = ROOT / "examples" / "catalog.yaml"
+
+
+def make_csv(path: Path, catalog_text: str, count: int) -> tuple[Path, str, list[str]]:
+    from custos.catalog.loader import load_catalog
+
+    catalog = load_catalog(catalog_text)
+    purpose = demo_purpose(catalog)
+    covered = set(catalog.purposes[purpose].fields)
+    generator = SyntheticCustomers(catalog, seed=count)
+    columns = [c for c in generator.columns if c in covered]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(columns)
+        for row in generator.rows(count):
+            writer.writerow([row[c] for c in columns])
+    return path, purpose, columns
+
+
+def plain_sqlite_import(source: Path, db: Path, columns: list[str], batch: int) -> float:
+    """The baseline: the same rows, parsed the same way, inserted as plaintext columns."""
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    cols = ", ".join(f'"{c}" TEXT' for c in columns)
+    conn.execute(f"CREATE TABLE customers (id INTEGER PRIMARY KEY, {cols})")
+    insert = (
+        f"INSERT INTO customers ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    )
+    start = time.perf_counter()
+    with source.open(newline="", encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        next(reader)
+        rows: list[list[str]] = []
+        for row in reader:
+            rows.append(row)
+            if len(rows) >= batch:
+                conn.execute("BEGIN")
+                conn.executemany(insert, rows)
+                conn.execute("COMMIT")
+                rows = []
+        if rows:
+            conn.execute("BEGIN")
+            conn.executemany(insert, rows)
+            conn.execute("COMMIT")
+    elapsed = time.perf_counter() - start
+    conn.close()
+    return elapsed
+
+
+def custos_import(source: Path, data_dir: Path, purpose: str, batch: int) -> tuple[float, Settings]:
+    settings = Settings(data_dir=data_dir, import_batch_size=batch)
+    initialize(settings)
+    container = open_container(settings)
+    container.catalog.apply(CATALOG.read_text(encoding="utf-8"), "bench")
+    importer = Importer(container.vault, batch)
+    start = time.perf_counter()
+    report = importer.run(PrivacyContext("bench", purpose), source, ImportFormat.CSV)
+    elapsed = time.perf_counter() - start
+    assert report.rejected == 0, report.rejections[:3]
+    return elapsed, settings
+
+
+def get_latency(settings: Settings, purpose: str, samples: int) -> tuple[float, float]:
+    container = open_container(settings)
+    with sqlite3.connect(settings.data_dir / "custos.db") as conn:
+        ids = [
+            r[0]
+            for r in conn.execute("SELECT id FROM subjects ORDER BY random() LIMIT ?", (samples,))
+        ]
+    ctx = PrivacyContext("bench", purpose)
+    timings = []
+    for sid in ids:
+        start = time.perf_counter()
+        container.vault.get(ctx, sid)
+        timings.append(time.perf_counter() - start)
+    timings.sort()
+    return statistics.median(timings) * 1e3, timings[int(len(timings) * 0.99) - 1] * 1e3
+
+
+def http_throughput(settings: Settings, purpose: str, seconds: int) -> tuple[float, str]:
+    from custos.identity.tokens import issue_token
+
+    container = open_container(settings)
+    token = issue_token(container.uow, container.audit, container.clock, "bench-http")
+    with sqlite3.connect(settings.data_dir / "custos.db") as conn:
+        sid = conn.execute("SELECT id FROM subjects LIMIT 1").fetchone()[0]
+    port = _free_port()
+    env = dict(os.environ, CUSTOS_DATA_DIR=str(settings.data_dir))
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "custos.entrypoints.cli.main",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_for(port)
+        url = f"http://127.0.0.1:{port}/api/v1/subjects/{sid}?purpose={purpose}"
+        if shutil.which("wrk"):
+            return _wrk(url, token, seconds), "wrk -t2 -c16"
+        return _python_load(url, token, seconds), "python threads (wrk not installed)"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _wrk(url: str, token: str, seconds: int) -> float:
+    out = subprocess.run(
+        ["wrk", "-t2", "-c16", f"-d{seconds}s", "-H", f"Authorization: Bearer {token}", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    for line in out.splitlines():
+        if line.startswith("Requests/sec:"):
+            return float(line.split()[1])
+    raise RuntimeError(out)
+
+
+def _python_load(url: str, token: str, seconds: int) -> float:
+    import concurrent.futures
+
+    import httpx
+
+    def worker() -> int:
+        done = 0
+        with httpx.Client(headers={"Authorization": f"Bearer {token}"}) as client:
+            end = time.monotonic() + seconds
+            while time.monotonic() < end:
+                client.get(url).raise_for_status()
+                done += 1
+        return done
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        total = sum(pool.map(lambda _: worker(), range(8)))
+    return total / seconds
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_for(port: int) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("server did not start")
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="bench vault")
+    parser.add_argument("--sizes", default="100000,1000000")
+    parser.add_argument("--batch", type=int, default=2000)
+    parser.add_argument("--http-seconds", type=int, default=10)
+    args = parser.parse_args(argv)
+    catalog_text = CATALOG.read_text(encoding="utf-8")
+    print(
+        f"machine: {platform.node()} {platform.machine()} {os.cpu_count()} cores; "
+        f"python {platform.python_version()}; date {date.today()}"
+    )
+    print("| subjects | Custos import (subjects/s) | plain SQLite (rows/s) | overhead |")
+    print("|---:|---:|---:|---:|")
+    last_settings, last_purpose = None, ""
+    with tempfile.TemporaryDirectory(prefix="custos-bench-") as tmp:
+        work = Path(tmp)
+        for size in [int(s) for s in args.sizes.split(",")]:
+            source, purpose, columns = make_csv(work / f"c{size}.csv", catalog_text, size)
+            plain = plain_sqlite_import(source, work / f"plain{size}.db", columns, args.batch)
+            custos, settings = custos_import(source, work / f"data{size}", purpose, args.batch)
+            print(
+                f"| {size:,} | {size / custos:,.0f} | {size / plain:,.0f} | "
+                f"{custos / plain:.1f}x |",
+                flush=True,
+            )
+            last_settings, last_purpose = settings, purpose
+        assert last_settings is not None
+        p50, p99 = get_latency(last_settings, last_purpose, 2000)
+        print(f"\nin-process get ({len(columns)} fields): p50 {p50:.3f} ms, p99 {p99:.3f} ms")
+        rps, tool = http_throughput(last_settings, last_purpose, args.http_seconds)
+        print(f"HTTP get: {rps:,.0f} requests/s ({tool}, 2 uvicorn workers)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

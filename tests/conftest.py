@@ -1,0 +1,75 @@
+"""Shared fixtures: an initialised data directory with a small catalog applied."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from custos.bootstrap import Container, initialize, open_container
+from custos.clock import FixedClock
+from custos.config import Settings
+
+TEST_CATALOG = """
+schema_version: 1
+organization:
+  name: Example Bank
+  jurisdictions: [pipl, gdpr]
+data_subjects:
+  - key: customer
+    name: {zh: 客户, en: Customer}
+fields:
+  - {name: full_name, category: user.name, sensitivity: personal, type: string, format: text,
+     label: {zh: 姓名, en: Full name}, max_length: 100}
+  - {name: email, category: user.contact.email, sensitivity: personal, type: string, format: email,
+     searchable: true, label: {zh: 邮箱, en: Email}}
+  - {name: mobile, category: user.contact.phone_number, sensitivity: personal, type: string,
+     format: cn_mobile, searchable: true, label: {zh: 手机, en: Mobile}}
+  - {name: resident_id, category: user.government_id.national_identification_number,
+     sensitivity: sensitive, type: string, format: cn_resident_id, searchable: true,
+     label: {zh: 身份证号, en: Resident ID}}
+  - {name: bank_card, category: user.financial.bank_account, sensitivity: sensitive, type: string,
+     format: bank_card, label: {zh: 银行卡, en: Bank card}}
+  - {name: date_of_birth, category: user.demographic.date_of_birth, sensitivity: personal,
+     type: date, format: date, label: {zh: 出生日期, en: Date of birth}}
+purposes:
+  - key: account_management
+    data_use: essential.service
+    legal_basis: contract
+    description: {zh: 账户管理, en: Account management}
+    retention: P5Y
+    fields: [full_name, email, mobile, resident_id, bank_card, date_of_birth]
+  - key: customer_support
+    data_use: essential.service
+    legal_basis: contract
+    description: {zh: 客户服务, en: Customer support}
+    retention: P2Y
+    fields: [full_name, email, mobile]
+  - key: marketing_email
+    data_use: marketing.communications.email
+    legal_basis: consent
+    description: {zh: 邮件营销, en: Email marketing}
+    retention: P1Y
+    fields: [email]
+"""
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", checkpoint_interval=50)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def container(settings: Settings, clock: FixedClock) -> Iterator[Container]:
+    initialize(settings, clock)
+    c = open_container(settings, clock)
+    c.catalog.apply(TEST_CATALOG, "tester")
+    yield c
+    c.engine.dispose()

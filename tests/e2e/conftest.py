@@ -1,0 +1,57 @@
+"""Helpers to drive the `custos` command as a user would: a real process, a real data directory."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import TEST_CATALOG
+
+CUSTOS = [sys.executable, "-m", "custos.entrypoints.cli.main"]
+
+Run = Callable[..., subprocess.CompletedProcess[str]]
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def custos(data_dir: Path) -> Run:
+    def run(
+        *args: str, check: bool = True, stdin: str | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        env = dict(os.environ, CUSTOS_DATA_DIR=str(data_dir), CUSTOS_CHECKPOINT_INTERVAL="100")
+        result = subprocess.run(
+            [*CUSTOS, *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            input=stdin,
+            timeout=300,
+            check=False,
+        )
+        if check and result.returncode != 0:
+            raise AssertionError(
+                f"custos {' '.join(args)} exited {result.returncode}:\n"
+                f"{result.stdout}\n{result.stderr}"
+            )
+        return result
+
+    return run
+
+
+@pytest.fixture
+def initialised(custos: Run, tmp_path: Path) -> Path:
+    """An initialised data dir with the small test catalog applied; returns the catalog path."""
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text(TEST_CATALOG, encoding="utf-8")
+    custos("init")
+    custos("catalog", "apply", str(catalog))
+    return catalog
