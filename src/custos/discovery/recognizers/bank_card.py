@@ -1,0 +1,49 @@
+"""BANK_CARD: payment card numbers of 13–19 digits with a valid Luhn check (UnionPay 62… included)."""
+
+from __future__ import annotations
+
+from custos.discovery.checksums import luhn_valid
+from custos.discovery.recognizers.base import (
+    NOT_AFTER_ALNUM,
+    NOT_BEFORE_ALNUM,
+    Recognizer,
+    digits_only,
+)
+from custos.discovery.recognizers.registry import register
+
+# Contiguous 13–19 digits, groups of four (the last 1–4 digits), or the 4-6-5 Amex layout.
+_REST = (
+    r"[0-9]{12,18}"
+    r"|[0-9]{3}(?:[- ][0-9]{4}){2,3}(?:[- ][0-9]{1,4})?"
+    r"|(?<=3)[47][0-9]{2}[- ][0-9]{6}[- ][0-9]{5}"
+)
+
+
+@register
+class BankCardRecognizer(Recognizer):
+    name = entity = "BANK_CARD"
+    first = "2-6"
+    rest = NOT_AFTER_ALNUM + "(?:" + _REST + ")" + NOT_BEFORE_ALNUM
+    families = frozenset({"digit"})
+    base_score = 0.9
+    context = (
+        "卡号",
+        "银行卡",
+        "信用卡",
+        "借记卡",
+        "银联",
+        "card",
+        "visa",
+        "mastercard",
+        "unionpay",
+    )
+
+    def validate(self, value: str) -> float | None:
+        digits = digits_only(value)
+        if not 13 <= len(digits) <= 19 or not luhn_valid(digits):
+            return None
+        if digits[0] == "2" and not "2221" <= digits[:4] <= "2720":
+            return None  # only Mastercard's 2-series uses a leading 2
+        if len(set(digits)) < 3:
+            return None  # 4444…, 5555…: placeholders, not cards
+        return self.base_score

@@ -1,0 +1,54 @@
+"""PHONE_NUMBER: international and foreign national numbers, validated by `phonenumbers`."""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+
+from custos.discovery.recognizers.base import NOT_BEFORE_ALNUM, Recognizer, digits_only
+from custos.discovery.recognizers.registry import register
+
+# Regions tried for numbers written without a country code. Mainland numbers are left to
+# CN_MOBILE / CN_LANDLINE, which know the numbering plan better.
+REGIONS = ("US", "GB", "DE", "FR", "IT", "ES", "NL", "BE", "IN", "BR", "IL", "AU", "CH", "SE", "PL")
+
+# A candidate needs a `+`/`00` prefix, a separator, brackets, or ten NANP-style digits:
+# bare digit runs are far more often amounts and ids than phone numbers.
+_REST = (
+    r"(?<![0-9A-Za-z+(][\s\S])(?:"
+    r"(?<=\+)[1-9][0-9 ().-]{6,18}[0-9]"
+    r"|(?<=0)0[1-9][0-9 ().-]{5,17}[0-9]"
+    r"|(?<=\()[0-9]{2,5}\)[ .-]?[0-9]{2,4}(?:[ .-]?[0-9]{2,5}){1,3}"
+    r"|(?<=[0-9])[0-9]{1,4}\)?[ .-][0-9]{2,4}(?:[ .-]?[0-9]{2,5}){1,3}"
+    r"|(?<=[2-9])[0-9]{9}"
+    r")" + NOT_BEFORE_ALNUM
+)
+
+
+_SSN_SHAPE = re.compile(r"[0-9]{3}-[0-9]{2}-[0-9]{4}")  # written like an SSN, not a phone
+
+
+@register
+class PhoneNumberRecognizer(Recognizer):
+    name = entity = "PHONE_NUMBER"
+    first = "+(0-9"
+    rest = _REST
+    families = frozenset({"digit", "plus", "paren"})
+    base_score = 0.5
+    context = ("电话", "手机", "联系", "phone", "tel", "call", "mobile", "fax", "number")
+
+    def validate(self, value: str) -> float | None:
+        if not 7 <= len(digits_only(value)) <= 15 or _SSN_SHAPE.fullmatch(value):
+            return None
+        if value.startswith("00"):
+            value = "+" + value[2:]
+        regions: tuple[str | None, ...] = (None,) if value.startswith("+") else REGIONS
+        for region in regions:
+            try:
+                number = phonenumbers.parse(value, region)
+            except phonenumbers.NumberParseException:
+                return None
+            if phonenumbers.is_valid_number(number):
+                return self.base_score
+        return None
