@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine
@@ -45,23 +46,39 @@ class AuditLog:
 
     def append(self, conn: Connection, event: AuditEvent) -> int:
         """Record `event` as the next seq; signs a checkpoint every `checkpoint_interval` events."""
+        return self.append_many(conn, [event])[-1]
+
+    def append_many(self, conn: Connection, events: Sequence[AuditEvent]) -> list[int]:
+        """Record several events in order, in one round trip; same rules as `append`."""
         head = repo.read_head(conn, lock=True)
-        seq = (head.seq if head else 0) + 1
-        recorded_at = self.clock.now()
-        body = event_body(seq, recorded_at, event)
-        leaf = leaf_hash(body)
-        chained = chain_hash(head.chain_hash if head else GENESIS, seq, leaf)
-        frontier = _push(head.frontier if head else b"", seq - 1, leaf)
+        seq = head.seq if head else 0
+        chained = head.chain_hash if head else GENESIS
+        stack = _split(head.frontier) if head else []
         checkpoint_size = head.checkpoint_size if head else 0
-        repo.insert_event(conn, seq, recorded_at, body, chained)
-        due = seq % self.checkpoint_interval == 0
-        if due or seq - checkpoint_size >= self.checkpoint_interval:
-            self._sign(conn, seq, fold(_split(frontier)))
-            checkpoint_size = seq
-        repo.write_head(
-            conn, repo.HeadRow(seq, chained, frontier, checkpoint_size), create=head is None
-        )
-        return seq
+        rows: list[repo.EventRow] = []
+        due: list[tuple[int, bytes]] = []
+        for event in events:
+            seq += 1
+            recorded_at = self.clock.now()
+            body = event_body(seq, recorded_at, event)
+            leaf = leaf_hash(body)
+            chained = chain_hash(chained, seq, leaf)
+            _push(stack, seq - 1, leaf)
+            rows.append(repo.EventRow(seq, recorded_at, body, chained))
+            if (
+                seq % self.checkpoint_interval == 0
+                or seq - checkpoint_size >= self.checkpoint_interval
+            ):
+                due.append((seq, fold(stack)))
+                checkpoint_size = seq
+        if not rows:
+            return []
+        repo.insert_events(conn, rows)
+        for tree_size, root in due:
+            self._sign(conn, tree_size, root)
+        new_head = repo.HeadRow(seq, chained, b"".join(stack), checkpoint_size)
+        repo.write_head(conn, new_head, create=head is None)
+        return [row.seq for row in rows]
 
     def checkpoint(self, conn: Connection) -> Checkpoint:
         """Sign the current tree head now (or return the checkpoint already signed for it)."""
@@ -168,15 +185,13 @@ def _split(frontier: bytes) -> list[bytes]:
     return [frontier[i : i + _HASH] for i in range(0, len(frontier), _HASH)]
 
 
-def _push(frontier: bytes, size: int, leaf: bytes) -> bytes:
-    """Append a leaf to the perfect-subtree roots of a tree of `size` leaves (amortised O(1))."""
-    stack = _split(frontier)
+def _push(stack: list[bytes], size: int, leaf: bytes) -> None:
+    """Add a leaf to the perfect-subtree roots of a tree of `size` leaves (amortised O(1))."""
     node = leaf
     while size & 1:
         node = node_hash(stack.pop(), node)
         size >>= 1
     stack.append(node)
-    return b"".join(stack)
 
 
 def _checkpoint(row: repo.CheckpointRow) -> Checkpoint:

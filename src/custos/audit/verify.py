@@ -62,6 +62,7 @@ def verify_log(
     finder = _Findings(snapshot, roots, chunks, signer)
     finder.check_head(interval)
     finder.check_checkpoints(exported)
+    finder.check_frontier()
     problem = min(finder.problems, key=lambda p: (p.seq, _ORDER[p.code]), default=None)
     return VerificationReport(
         events_checked=sum(c.leaves for c in chunks),
@@ -163,9 +164,15 @@ class _Findings:
             self.add(ProblemCode.UNEXPECTED_EVENT, head.seq + 1, f"events after head {head.seq}")
         elif n and head.chain_hash != self.last_chain:
             self.add(ProblemCode.HEAD_MISMATCH, n, f"head chain hash differs from event {n}")
-        elif n and not self.explained(n) and _frontier_root(head.frontier) != self.roots.get(n):
-            self.add(ProblemCode.HEAD_MISMATCH, n, "head Merkle frontier differs from the events")
         self._check_schedule(head, interval)
+
+    def check_frontier(self) -> None:
+        """Last, and only if all else is sound: the head's Merkle frontier is derived data."""
+        head, n = self.snap.head, self.snap.high
+        if self.problems or head is None or not n:
+            return
+        if _frontier_root(head.frontier) != self.roots.get(n):
+            self.add(ProblemCode.HEAD_MISMATCH, n, "head Merkle frontier differs from the events")
 
     def _check_schedule(self, head: repo.HeadRow, interval: int) -> None:
         sizes = [c.tree_size for c in self.snap.checkpoints]
@@ -187,27 +194,28 @@ class _Findings:
     def check_checkpoints(self, exported: Sequence[Checkpoint]) -> None:
         stored = {c.tree_size: c for c in self.snap.checkpoints}
         for cp in self.snap.checkpoints:
-            self._check_one(cp, "stored")
+            self._check_one(cp, "stored", compare_root=True)
         seen: dict[int, bytes] = {}
         for cp in exported:
-            self._check_one(cp, "exported")
             other = stored.get(cp.tree_size)
-            if cp.tree_size in seen and seen[cp.tree_size] != cp.root:
+            earlier = seen.setdefault(cp.tree_size, cp.root)
+            # Two signed roots for one size is the sharper finding than "events differ".
+            if earlier != cp.root:
                 self._conflict(cp.tree_size, "the exported file")
-            seen[cp.tree_size] = cp.root
-            if other is None and cp.tree_size <= self.snap.high:
+            elif other is not None and other.root != cp.root:
+                self._conflict(cp.tree_size, "the database and the exported file")
+            elif other is None and cp.tree_size <= self.snap.high:
                 self.add(
                     ProblemCode.CHECKPOINT_MISSING,
                     cp.tree_size,
                     f"exported checkpoint at tree size {cp.tree_size} is not in the database",
                 )
-            elif other is not None and other.root != cp.root:
-                self._conflict(cp.tree_size, "the database and the exported file")
+            self._check_one(cp, "exported", compare_root=other is None and earlier == cp.root)
 
     def _conflict(self, size: int, where: str) -> None:
         self.add(ProblemCode.CONFLICTING_ROOTS, size, f"two roots for tree size {size} in {where}")
 
-    def _check_one(self, cp: Checkpoint, origin: str) -> None:
+    def _check_one(self, cp: Checkpoint, origin: str, *, compare_root: bool) -> None:
         size, n = cp.tree_size, self.snap.high
         if cp.key_id != self.signer.key_id:
             self.add(ProblemCode.UNKNOWN_KEY, size, f"{origin} checkpoint {size}: unknown key")
@@ -219,7 +227,7 @@ class _Findings:
                 n + 1,
                 f"{origin} checkpoint vouches for {size} events, only {n} remain",
             )
-        elif size >= 1 and not self.explained(size) and self.roots.get(size) != cp.root:
+        elif compare_root and not self.explained(size) and self.roots.get(size) != cp.root:
             start = max((s for s in self._sizes() if s < size), default=0) + 1
             self.add(
                 ProblemCode.ROOT_MISMATCH,

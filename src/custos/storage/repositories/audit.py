@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, func, insert, select, update
 
 from custos.storage.tables.audit import audit_checkpoints, audit_events, audit_head
 
@@ -38,6 +38,14 @@ class HeadRow:
 
 
 @dataclass(frozen=True, slots=True)
+class EventRow:
+    seq: int
+    recorded_at: datetime
+    body: bytes
+    chain_hash: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class CheckpointRow:
     tree_size: int
     root: bytes
@@ -46,11 +54,17 @@ class CheckpointRow:
     signature: bytes
 
 
+# Statements are built once: constructing them per call costs more than executing them.
+_SELECT_HEAD = select(audit_head).where(audit_head.c.id == HEAD_ID)
+_LOCK_HEAD = _SELECT_HEAD.with_for_update()  # PostgreSQL FOR UPDATE; SQLite: BEGIN IMMEDIATE
+_INSERT_HEAD = insert(audit_head)
+_UPDATE_HEAD = update(audit_head).where(audit_head.c.id == bindparam("head_id"))
+_INSERT_EVENT = insert(audit_events)
+_INSERT_CHECKPOINT = insert(audit_checkpoints)
+
+
 def read_head(conn: Connection, *, lock: bool = False) -> HeadRow | None:
-    query = select(audit_head).where(audit_head.c.id == HEAD_ID)
-    if lock:  # PostgreSQL: SELECT ... FOR UPDATE; SQLite: BEGIN IMMEDIATE already serialises
-        query = query.with_for_update()
-    row = conn.execute(query).first()
+    row = conn.execute(_LOCK_HEAD if lock else _SELECT_HEAD).first()
     if row is None:
         return None
     return HeadRow(row.seq, bytes(row.chain_hash), bytes(row.frontier), row.checkpoint_size)
@@ -64,31 +78,28 @@ def write_head(conn: Connection, head: HeadRow, *, create: bool) -> None:
         "checkpoint_size": head.checkpoint_size,
     }
     if create:
-        conn.execute(insert(audit_head).values(id=HEAD_ID, **values))
+        conn.execute(_INSERT_HEAD, {"id": HEAD_ID, **values})
     else:
-        conn.execute(update(audit_head).where(audit_head.c.id == HEAD_ID).values(**values))
+        conn.execute(_UPDATE_HEAD, {"head_id": HEAD_ID, **values})
 
 
-def insert_event(
-    conn: Connection, seq: int, recorded_at: datetime, body: bytes, chain_hash: bytes
-) -> None:
-    conn.execute(
-        insert(audit_events).values(
-            seq=seq, recorded_at=recorded_at, body=body, chain_hash=chain_hash
-        )
-    )
+def insert_events(conn: Connection, rows: list[EventRow]) -> None:
+    values = [
+        {"seq": r.seq, "recorded_at": r.recorded_at, "body": r.body, "chain_hash": r.chain_hash}
+        for r in rows
+    ]
+    conn.execute(_INSERT_EVENT, values)
 
 
 def insert_checkpoint(conn: Connection, row: CheckpointRow) -> None:
-    conn.execute(
-        insert(audit_checkpoints).values(
-            tree_size=row.tree_size,
-            root=row.root,
-            signed_at=row.signed_at,
-            key_id=row.key_id,
-            signature=row.signature,
-        )
-    )
+    values = {
+        "tree_size": row.tree_size,
+        "root": row.root,
+        "signed_at": row.signed_at,
+        "key_id": row.key_id,
+        "signature": row.signature,
+    }
+    conn.execute(_INSERT_CHECKPOINT, values)
 
 
 def checkpoints(conn: Connection) -> list[CheckpointRow]:

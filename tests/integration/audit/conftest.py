@@ -1,0 +1,96 @@
+"""A real SQLite audit store in a temporary directory, and helpers to tamper with it."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from custos.audit.model import AuditEvent, Outcome
+from custos.audit.service import AuditLog
+from custos.clock import FixedClock
+from custos.crypto.signing import SigningKey
+from custos.storage.engine import make_engine
+from custos.storage.tables import metadata
+
+INTERVAL = 10
+
+
+class TickingClock(FixedClock):
+    """Each reading is 1 ms after the previous one, so every event has its own time."""
+
+    def now(self) -> datetime:
+        self.advance(timedelta(milliseconds=1))
+        return super().now()
+
+
+def sample_event(i: int) -> AuditEvent:
+    return AuditEvent(
+        actor="local-operator",
+        action=("subject.create", "subject.read", "subject.find")[i % 3],
+        outcome=Outcome.SUCCESS if i % 5 else Outcome.DENIED,
+        purpose="customer_support",
+        subject_ids=(f"sub_{i:06d}",),
+        fields=("email", "mobile"),
+        reasons=() if i % 5 else ("purpose_not_granted",),
+        details={"request_id": f"req-{i}", "count": i},
+    )
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "custos.db"
+
+
+@pytest.fixture
+def engine(db_path: Path) -> Iterator[Engine]:
+    engine = make_engine(f"sqlite:///{db_path}")
+    metadata.create_all(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def signer() -> SigningKey:
+    return SigningKey.generate()
+
+
+@pytest.fixture
+def log(signer: SigningKey) -> AuditLog:
+    return AuditLog(signer, TickingClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC)), INTERVAL)
+
+
+def fill(engine: Engine, log: AuditLog, count: int) -> None:
+    with engine.begin() as conn:
+        log.append_many(conn, [sample_event(i) for i in range(count)])
+
+
+def tamper(db_path: Path, *statements: tuple[str, tuple[object, ...]]) -> None:
+    """Change the database behind Custos's back, as an attacker with file access would."""
+    with sqlite3.connect(db_path) as raw:
+        for sql, params in statements:
+            raw.execute(sql, params)
+
+
+def rehash(db_path: Path) -> None:
+    """The careful attacker: recompute every leaf, chain hash and the head after an edit."""
+    from custos.audit.chain import GENESIS, chain_hash
+    from custos.audit.merkle import leaf_hash
+    from custos.audit.service import _push
+
+    with sqlite3.connect(db_path) as raw:
+        rows = raw.execute("SELECT seq, body FROM audit_events ORDER BY seq").fetchall()
+        previous, stack = GENESIS, []
+        for index, (seq, body) in enumerate(rows):
+            leaf = leaf_hash(bytes(body))
+            previous = chain_hash(previous, seq, leaf)
+            _push(stack, index, leaf)
+            raw.execute("UPDATE audit_events SET chain_hash = ? WHERE seq = ?", (previous, seq))
+        raw.execute(
+            "UPDATE audit_head SET seq = ?, chain_hash = ?, frontier = ?",
+            (rows[-1][0], previous, b"".join(stack)),
+        )
