@@ -197,8 +197,10 @@ def _raw_jurisdictions(top: dict[str, Any]) -> tuple[Jurisdiction, ...]:
 def _raise_if(reader: Reader) -> None:
     if reader.problems:
         count = len(reader.problems)
+        # With one problem the message is the problem, so a one-line report loses nothing.
+        summary = reader.problems[0] if count == 1 else f"{count} problems"
         raise ValidationError(
-            f"catalog is invalid: {count} problem{'s' if count != 1 else ''}",
+            f"catalog is invalid: {summary}",
             problems=list(reader.problems),
             code="catalog_invalid",
         )
