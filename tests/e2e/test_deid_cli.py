@@ -281,3 +281,35 @@ def test_real_process_init_then_pseudonymise_and_over_budget(tmp_path: Path) -> 
     args = ["deid", "stats", str(source), "--dataset", "d", "--query", "count"]
     refused = _process(data_dir, *args, "--budget", "0.5", "--epsilon", "0.6")
     assert refused.returncode == 6 and "隐私预算不足" in refused.stderr
+
+
+TEXT_ERRORS = [
+    (["--op", "PERSON=blur"], "unknown operator 'blur'"),
+    (["--op", "PERSON"], "must look like ENTITY=OPERATOR"),
+    (["--op", "PERSON=mask:count"], "parameters must look like key=value"),
+    (["--op", "PERSON=mask:count=-3"], "parameter 'count' must be"),
+    (["--default", "generalize:kind=bins"], "'width' is required"),
+    (["--format", "xml"], "--format must be one of text, json"),
+]
+
+
+@pytest.mark.parametrize(("args", "message"), TEXT_ERRORS)
+def test_text_bad_options(custos: Run, tmp_path: Path, args: list[str], message: str) -> None:
+    result = custos("deid", "text", "--findings", _findings(tmp_path), *args, stdin=TEXT)
+    assert result.code == 3 and message in result.err and result.out == ""
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{not json", "is not valid JSON (line 1)"),
+        ('{"entity": "PERSON"}', "must hold a JSON list of objects"),
+        ('[{"entity": "PERSON", "start": 2}]', "finding 0 needs"),
+        ('[{"entity": "PERSON", "start": 2, "end": 999}]', "outside the text"),
+    ],
+)
+def test_text_bad_findings(custos: Run, tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "f.json"
+    path.write_text(content, encoding="utf-8")
+    result = custos("deid", "text", "--findings", str(path), stdin=TEXT)
+    assert result.code == 3 and message in result.err and "张三" not in result.err

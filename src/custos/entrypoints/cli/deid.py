@@ -109,6 +109,11 @@ def _operator_context(settings: Settings, specs: Sequence[OperatorSpec]) -> Iter
         yield OperatorContext(keys=keys, tokens=tokens), uow
 
 
+def _check_format(output: str, allowed: tuple[str, ...]) -> None:
+    if output not in allowed:
+        raise _usage("--format must be one of " + ", ".join(allowed))
+
+
 def _summary(assessment: Assessment) -> str:
     reversible = " reversible with keys / 可借助密钥还原" if assessment.reversible else ""
     return f"result / 结果: {assessment.status.label}{reversible}"
@@ -137,6 +142,7 @@ def text_command(
     output: FormatOpt = "text",
 ) -> None:
     """De-identify text from stdin to stdout / 从标准输入读取文本，去标识化后输出。"""
+    _check_format(output, ("text", "json"))
     from custos.deid.config import (
         load_yaml,
         parse_entity_config,
@@ -182,6 +188,7 @@ def table_command(
     output: FormatOpt = "table",
 ) -> None:
     """De-identify a CSV column by column / 按列对 CSV 去标识化。"""
+    _check_format(output, ("table", "json"))
     from custos.deid.config import load_yaml, parse_table_config
     from custos.deid.table import deidentify_csv
 
@@ -230,6 +237,7 @@ def stats_command(
     output: FormatOpt = "table",
 ) -> None:
     """Release a differentially private statistic / 发布差分隐私统计结果。"""
+    _check_format(output, ("table", "json"))
     from custos.deid.dp import StatRequest
     from custos.deid.errors import InvalidQuery
     from custos.deid.model import StatQuery
@@ -271,6 +279,7 @@ def budget_command(
     output: FormatOpt = "table",
 ) -> None:
     """Show a data set's privacy budget and what is spent / 查看隐私预算使用情况。"""
+    _check_format(output, ("table", "json"))
     from custos.deid.stats import PrivacyAccountant
     from custos.storage.repositories.dp_budget import SqlBudgetLedger
 
