@@ -129,7 +129,7 @@ def _files(tmp_path: Path, config: str, csv_text: str = CSV) -> tuple[str, str, 
 def test_table_with_tokens_that_round_trip_through_the_store(
     custos: Run, tmp_path: Path, data_dir: Path, fake_keys: DerivedKeys
 ) -> None:
-    data_dir.mkdir()
+    assert custos("init").code == 0
     config = """
 columns:
   name: {category: user.name}
@@ -205,7 +205,7 @@ def _stats(custos: Run, tmp_path: Path, *args: str) -> Result:
 
 
 def test_stats_queries_and_the_budget_ledger(custos: Run, tmp_path: Path, data_dir: Path) -> None:
-    data_dir.mkdir()
+    assert custos("init").code == 0
     count = json.loads(_stats(custos, tmp_path, "--query", "count", "--epsilon", "0.2",
                               "--budget", "1.5").out)  # fmt: skip
     assert abs(count["values"]["*"]["count"] - 400) < 60 and count["status"] == "anonymised"
@@ -240,7 +240,7 @@ STATS_ERRORS = [
 def test_stats_bad_input(
     custos: Run, tmp_path: Path, data_dir: Path, args: list[str], code: int, message: str
 ) -> None:
-    data_dir.mkdir()
+    assert custos("init").code == 0
     result = _stats(custos, tmp_path, *args)
     assert result.code == code and message in result.err, result.err
     budget = json.loads(custos("deid", "budget", "--dataset", "crm", "--format", "json").out)

@@ -19,9 +19,10 @@ from custos.deid.operators import OperatorContext, ReversibleOperator, build
 from custos.deid.stats import PrivacyAccountant
 from custos.errors import ConflictError
 from custos.storage.engine import make_engine
+from custos.storage.migrations import upgrade_to_head
 from custos.storage.repositories.deid_tokens import SqlTokenStore
 from custos.storage.repositories.dp_budget import SqlBudgetLedger
-from custos.storage.tables.deid import create_missing, dp_releases
+from custos.storage.tables.deid import dp_releases
 from custos.storage.uow import UnitOfWork
 
 CLOCK = FixedClock(datetime(2026, 11, 23, 8, 0, tzinfo=UTC))
@@ -34,8 +35,7 @@ Faker.seed(11)
 def db(tmp_path: Path) -> Iterator[tuple[Engine, Path]]:
     path = tmp_path / "custos.db"
     engine = make_engine(f"sqlite:///{path}")
-    create_missing(engine)
-    create_missing(engine)  # idempotent
+    upgrade_to_head(engine)  # the real migrations, so the tables match what `init` creates
     yield engine, path
     engine.dispose()
 

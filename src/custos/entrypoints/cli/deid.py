@@ -74,23 +74,29 @@ def _settings(ctx: typer.Context) -> Settings:
 
 @contextmanager
 def _store(settings: Settings) -> Iterator[Any]:
-    """A unit of work on the data-directory database, with the deid tables present."""
+    """A unit of work on the data-directory database, which `custos init` has migrated."""
+    from sqlalchemy import inspect
+
     from custos.storage.engine import make_engine
-    from custos.storage.tables.deid import create_missing
     from custos.storage.uow import UnitOfWork
 
-    if settings.database_url is None and not settings.data_dir.is_dir():
-        raise ConfigurationError(
-            f"no data directory at {settings.data_dir}; run `custos init` first / 请先运行 custos init",
-            code="not_initialised",
-        )
+    if settings.database_url is None and not (settings.data_dir / "custos.db").is_file():
+        raise _not_initialised(settings)
     engine = make_engine(settings.db_url)
     try:
-        create_missing(engine)
+        if not inspect(engine).has_table("dp_budgets"):
+            raise _not_initialised(settings)
         with UnitOfWork(engine) as uow:
             yield uow
     finally:
         engine.dispose()
+
+
+def _not_initialised(settings: Settings) -> ConfigurationError:
+    return ConfigurationError(
+        f"no Custos database in {settings.data_dir}; run `custos init` first / 请先运行 custos init",
+        code="not_initialised",
+    )
 
 
 @contextmanager

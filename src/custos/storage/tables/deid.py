@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from sqlalchemy import (
     Column,
-    Engine,
     Float,
     ForeignKey,
     Integer,
@@ -53,10 +52,3 @@ dp_releases = Table(
     Column("epsilon", Float, nullable=False),
     Column("released_at", UtcDateTime, nullable=False),
 )
-
-DEID_TABLES = (deid_tokens, dp_budgets, dp_releases)
-
-
-def create_missing(engine: Engine) -> None:
-    """Create these tables where a migration has not yet (idempotent)."""
-    metadata.create_all(engine, tables=list(DEID_TABLES), checkfirst=True)
