@@ -8,6 +8,7 @@ import typer
 
 # Keep this list sorted; each module adds its own commands or sub-groups to the root app.
 COMMAND_MODULES: tuple[str, ...] = (
+    "custos.entrypoints.cli.audit",
     "custos.entrypoints.cli.catalog",
     "custos.entrypoints.cli.core",
     "custos.entrypoints.cli.deid",
