@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.pool import NullPool
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -23,7 +22,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, poolclass=NullPool if ":memory:" not in url else None, **kwargs)
+        # A pooled connection per thread: opening and closing SQLite per operation would
+        # checkpoint and recreate the WAL every time (milliseconds per request).
+        engine = create_engine(url, pool_size=8, max_overflow=8, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         # Let SQLAlchemy's begin() issue BEGIN IMMEDIATE so writers queue instead of failing
         # with "database is locked" on upgrade from a read transaction.

@@ -30,12 +30,12 @@ class UnitOfWork:
         return self
 
     def commit(self) -> None:
+        # The next statement autobegins a new transaction; beginning eagerly here would take
+        # SQLite's write lock for nothing when the work is done.
         self.conn.commit()
-        self.conn.begin()
 
     def rollback(self) -> None:
         self.conn.rollback()
-        self.conn.begin()
 
     def __exit__(
         self,
