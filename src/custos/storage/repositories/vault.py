@@ -55,7 +55,7 @@ def insert_many(conn: Connection, sealed: Sequence[SealedSubject]) -> None:
     marks = _marks(dialect.paramstyle)
     conn.exec_driver_sql(
         "INSERT INTO subjects (id, stage, status, created_at, updated_at, catalog_version, "
-        f"dek_version, record) VALUES ({marks(8)})",  # noqa: S608 - placeholders only
+        f"dek_version, record) VALUES ({marks(8)})",
         [
             (
                 s.id,
