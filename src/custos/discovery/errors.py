@@ -5,17 +5,23 @@ from __future__ import annotations
 from custos.errors import NotFoundError, StorageError, ValidationError
 
 
+class CustosDiscoveryInputError(ValidationError):
+    """A source that cannot be scanned; a directory scan skips it and records the reason."""
+
+    code = "bad_scan_input"
+
+
 class ScanSourceNotFound(NotFoundError):
     code = "scan_source_not_found"
 
 
-class UnreadableSource(ValidationError):
+class UnreadableSource(CustosDiscoveryInputError):
     """A file could not be read or decoded as text."""
 
     code = "unreadable_source"
 
 
-class MalformedTable(ValidationError):
+class MalformedTable(CustosDiscoveryInputError):
     """A CSV, JSONL or Parquet file does not parse; the message names the row."""
 
     code = "malformed_table"

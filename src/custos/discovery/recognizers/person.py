@@ -73,7 +73,7 @@ _EN_FIRST, _EN_REST = literal_split(_EN_TRIGGERS)
 _HON_FIRST, _HON_REST = literal_split(_HONORIFICS)
 _EN_REST = r"(?<![A-Za-z][\s\S])" + _EN_REST  # "Dr" starts a word, not "Sidr"
 _ZH_CONTEXT_RE = re.compile(f"[{_ZH_FIRST}]{_ZH_REST}{_ZH_SEP}({_ZH_NAME})")
-_EN_CONTEXT_RE = re.compile(f"[{_EN_FIRST}]{_EN_REST} +({_EN_NAME})")
+_EN_CONTEXT_RE = re.compile(f"[{_EN_FIRST}]{_EN_REST} *({_EN_NAME}|{_ZH_NAME})")
 _ZH_BEFORE_HONORIFIC = re.compile("(?:" + _ZH_NAME + "|" + f"[{SURNAMES}])$")
 
 
@@ -81,7 +81,7 @@ _ZH_BEFORE_HONORIFIC = re.compile("(?:" + _ZH_NAME + "|" + f"[{SURNAMES}])$")
 class PersonRecognizer(Recognizer):
     name = entity = "PERSON"
     first = _ZH_FIRST + _EN_FIRST + _HON_FIRST
-    rest = f"(?:{_ZH_REST}{_ZH_SEP}{_ZH_NAME}|{_EN_REST} +{_EN_NAME}|{_HON_REST})"
+    rest = f"(?:{_ZH_REST}{_ZH_SEP}{_ZH_NAME}|{_EN_REST} *(?:{_EN_NAME}|{_ZH_NAME})|{_HON_REST})"
     families = frozenset({"cjk", "alpha"})
     base_score = 0.7  # the context word is part of the pattern
 

@@ -13,6 +13,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "custos.entrypoints.cli.core",
     "custos.entrypoints.cli.deid",
     "custos.entrypoints.cli.keys",
+    "custos.entrypoints.cli.scan",
     "custos.entrypoints.cli.subjects",
 )
 
