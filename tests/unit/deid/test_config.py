@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from custos.deid import defaults
-from custos.deid.config import parse_entity_config, parse_table_config
+from custos.deid.config import parse_entity_config, parse_entity_option, parse_table_config
 from custos.deid.errors import MalformedConfig
 from custos.deid.model import OperatorSpec
 
@@ -84,3 +84,26 @@ def test_entity_config() -> None:
     for raw in ({"columns": {}}, {"entities": {"PERSON": "keep"}}):
         with pytest.raises(MalformedConfig):
             parse_entity_config(raw)
+
+
+@pytest.mark.parametrize(
+    ("text", "entity", "spec"),
+    [
+        ("PERSON=redact", "PERSON", OperatorSpec("redact")),
+        (
+            "CN_MOBILE=mask:count=4,from=end,char=#",
+            "CN_MOBILE",
+            OperatorSpec("mask", {"count": 4, "from": "end", "char": "#"}),
+        ),
+        ("AGE=generalize:width=2.5", "AGE", OperatorSpec("generalize", {"width": 2.5})),
+        ("X=replace:value=", "X", OperatorSpec("replace", {"value": ""})),
+    ],
+)
+def test_operator_options(text: str, entity: str, spec: OperatorSpec) -> None:
+    assert parse_entity_option(text) == (entity, spec)
+
+
+@pytest.mark.parametrize("text", ["PERSON", "=redact", "PERSON=", "PERSON=mask:count"])
+def test_malformed_operator_options(text: str) -> None:
+    with pytest.raises(MalformedConfig):
+        parse_entity_option(text)
