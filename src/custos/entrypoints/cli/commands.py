@@ -12,6 +12,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "custos.entrypoints.cli.catalog",
     "custos.entrypoints.cli.core",
     "custos.entrypoints.cli.deid",
+    "custos.entrypoints.cli.deid_kanon",
     "custos.entrypoints.cli.keys",
     "custos.entrypoints.cli.scan",
     "custos.entrypoints.cli.subjects",
