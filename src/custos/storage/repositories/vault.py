@@ -54,7 +54,7 @@ def insert_many(conn: Connection, sealed: Sequence[SealedSubject]) -> None:
     stamp = {t: (bind_time(t) if bind_time else t) for t in times}
     marks = _marks(dialect.paramstyle)
     conn.exec_driver_sql(
-        "INSERT INTO subjects (id, stage, status, created_at, updated_at, catalog_version, "
+        "INSERT INTO subjects (id, stage, status, created_at, updated_at, catalog_version, "  # noqa: S608 - placeholders only
         f"dek_version, record) VALUES ({marks(8)})",
         [
             (
