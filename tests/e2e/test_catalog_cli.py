@@ -50,14 +50,11 @@ def test_validate_refuses_broken_yaml_with_line_and_missing_files(
     assert "Traceback" not in missing.stderr
 
 
-def test_apply_show_and_versions(custos: Run, initialised: Path, tmp_path: Path) -> None:
+def test_apply_show_and_versions(custos: Run, initialised: Path) -> None:
     applied = custos("catalog", "apply", str(EXAMPLE))
     assert "Applied catalog version 2" in applied.stdout
     again = custos("catalog", "apply", str(EXAMPLE), "--format", "json")
     assert json.loads(again.stdout)["changed"] is False
-    invalid = tmp_path / "invalid.yaml"
-    invalid.write_text("fields: oops\n", encoding="utf-8")
-    assert custos("catalog", "apply", str(invalid), check=False).returncode == 3
     versions = json.loads(custos("catalog", "versions", "--format", "json").stdout)
     assert [v["version"] for v in versions] == [1, 2]
     assert "device_id" in versions[1]["summary"]["fields"]["added"]

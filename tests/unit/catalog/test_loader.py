@@ -242,3 +242,14 @@ def test_oversize_file_is_refused_before_parsing() -> None:
 def test_canonical_form_ignores_comments_layout_and_key_order(example_text: str) -> None:
     reordered = yaml.safe_dump(yaml.safe_load(example_text), sort_keys=True, allow_unicode=True)
     assert canonical_json(yaml.safe_load(reordered)) == canonical_json(yaml.safe_load(example_text))
+
+
+def test_recursive_alias_is_refused() -> None:
+    assert text_problems("a: &a [*a]\n") == ["document is nested deeper than 16 levels"]
+
+
+def test_single_problem_is_the_message(example_doc: dict[str, Any]) -> None:
+    example_doc["fields"][1]["format"] = "phone_number"
+    with pytest.raises(ValidationError) as caught:
+        build_catalog(example_doc)
+    assert caught.value.message.startswith("catalog is invalid: fields[1].format: unknown format")
