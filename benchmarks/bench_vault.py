@@ -28,7 +28,6 @@ from custos.bootstrap import initialize, open_container  # noqa: E402
 from custos.config import Settings  # noqa: E402
 from custos.demo.generator import SyntheticCustomers  # noqa: E402
 from custos.demo.loader import demo_purpose  # noqa: E402
-from custos.vault.importer import Importer  # noqa: E402
 from custos.vault.model import PrivacyContext  # noqa: E402
 from custos.vault.readers import ImportFormat  # noqa: E402
 
@@ -87,7 +86,7 @@ def custos_import(source: Path, data_dir: Path, purpose: str, batch: int) -> tup
     initialize(settings)
     container = open_container(settings)
     container.catalog.apply(CATALOG.read_text(encoding="utf-8"), "bench")
-    importer = Importer(container.vault, batch)
+    importer = container.importer()
     start = time.perf_counter()
     report = importer.run(PrivacyContext("bench", purpose), source, ImportFormat.CSV)
     elapsed = time.perf_counter() - start

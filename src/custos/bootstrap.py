@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from custos.audit.service import AuditLog
     from custos.catalog.service import CatalogService
     from custos.crypto.signing import SigningKey
+    from custos.vault.importer import Importer
     from custos.vault.service import VaultService
 
 SIGNING_KEY_FILE = "audit-signing.key"
@@ -78,6 +79,12 @@ class Container:
             settings=self.settings,
         )
 
+    def importer(self) -> Importer:
+        from custos.vault.importer import Importer
+
+        keys = (self.settings.keys_dir, _passphrase(self.settings))
+        return Importer(self.vault, self.settings.import_batch_size, pool_keys=keys)
+
 
 def _passphrase(settings: Settings) -> bytes | None:
     secret = settings.keyring_passphrase
@@ -119,8 +126,8 @@ def initialize(settings: Settings, clock: Clock | None = None) -> InitResult:
     Idempotent: on an existing directory it creates whatever is missing and nothing else.
     """
     from custos.crypto.signing import SigningKey
-    from custos.storage.migrations import upgrade_to_head
     from custos.identity.tokens import ensure_bootstrap_token
+    from custos.storage.migrations import upgrade_to_head
 
     settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     settings.keys_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -136,7 +143,9 @@ def initialize(settings: Settings, clock: Clock | None = None) -> InitResult:
     token = ensure_bootstrap_token(container.uow, container.audit, container.clock)
     return InitResult(
         data_dir=settings.data_dir.resolve(),
-        database=settings.db_url if settings.database_url else str(settings.data_dir.resolve() / "custos.db"),
+        database=settings.db_url
+        if settings.database_url
+        else str(settings.data_dir.resolve() / "custos.db"),
         keyring=(settings.keys_dir / KEYRING_FILE).resolve(),
         signing_key=signing_path.resolve(),
         created=created,

@@ -9,7 +9,6 @@ from pathlib import Path
 from custos.bootstrap import Container
 from custos.catalog.model import Catalog, LegalBasis
 from custos.demo.generator import SyntheticCustomers
-from custos.vault.importer import Importer
 from custos.vault.model import PrivacyContext
 from custos.vault.readers import ImportFormat
 
@@ -51,7 +50,7 @@ def load_demo(
         _, catalog, _ = container.vault.catalog_state(uow.conn)
     purpose = demo_purpose(catalog)
     csv_path = write_csv(catalog, purpose, count, seed, workdir / "demo.csv")
-    importer = Importer(container.vault, container.settings.import_batch_size)
+    importer = container.importer()
     report = importer.run(PrivacyContext(actor, purpose), csv_path, ImportFormat.CSV)
     csv_path.unlink()  # plaintext demo rows never stay on disk
     return DemoReport(result.version, report.imported, purpose, report.first_subject_id)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 from custos.access.model import Action
@@ -19,7 +18,7 @@ from custos.audit.model import AuditEvent, Outcome
 from custos.errors import ValidationError
 from custos.storage.repositories import vault as repo
 from custos.storage.repositories.vault import SealedSubject
-from custos.vault.model import PrivacyContext, Stage, new_subject_id
+from custos.vault.model import PrivacyContext
 from custos.vault.readers import (
     ImportFormat,
     Row,
@@ -29,10 +28,11 @@ from custos.vault.readers import (
     jsonl_rows,
     open_text,
 )
-from custos.vault.sealing import Sealer
+from custos.vault.sealing_pool import SealedChunk, SealingPool, chunks, seal_rows
 from custos.vault.service import VaultService
 
 RESERVED_COLUMNS = frozenset({"stage"})
+PARALLEL_FROM_BYTES = 4 << 20  # below this, starting worker processes costs more than it saves
 MAX_REPORTED_REJECTIONS = 10_000
 
 
@@ -65,9 +65,18 @@ ProgressFn = Callable[[int], None]
 
 
 class Importer:
-    def __init__(self, vault: VaultService, batch_size: int) -> None:
+    def __init__(
+        self,
+        vault: VaultService,
+        batch_size: int,
+        pool_keys: tuple[Path, bytes | None] | None = None,
+        parallel_from_bytes: int = PARALLEL_FROM_BYTES,
+    ) -> None:
+        """`pool_keys` (keys dir, passphrase) lets large files be sealed by worker processes."""
         self._vault = vault
         self._batch_size = batch_size
+        self._pool_keys = pool_keys
+        self._parallel_from = parallel_from_bytes
 
     def run(
         self,
@@ -84,7 +93,8 @@ class Importer:
         report = ImportReport()
         with open_text(path, on_bytes) as handle:
             rows = csv_rows(handle, columns) if fmt is ImportFormat.CSV else jsonl_rows(handle)
-            self._stream(ctx, rows, data_columns, report)
+            parallel = path.stat().st_size >= self._parallel_from
+            self._stream(ctx, rows, data_columns, report, parallel)
         return report
 
     def _check_columns(self, ctx: PrivacyContext, columns: list[str]) -> tuple[str, ...]:
@@ -108,43 +118,40 @@ class Importer:
         rows: Iterator[Row],
         columns: tuple[str, ...],
         report: ImportReport,
+        parallel: bool,
     ) -> None:
+        with self._vault.uow() as uow:
+            version, catalog, sealer = self._vault.catalog_state(uow.conn)
+        now = self._vault.clock.now()
+        if parallel and self._pool_keys is not None:
+            keys_dir, passphrase = self._pool_keys
+            max_bytes = self._vault.max_value_bytes
+            with SealingPool(catalog, keys_dir, passphrase, max_bytes) as pool:
+                self._collect(ctx, pool.seal(version, now, chunks(rows)), columns, report)
+        else:
+            sealed = (seal_rows(sealer, version, now, chunk) for chunk in chunks(rows))
+            self._collect(ctx, sealed, columns, report)
+
+    def _collect(
+        self,
+        ctx: PrivacyContext,
+        sealed_chunks: Iterator[SealedChunk],
+        columns: tuple[str, ...],
+        report: ImportReport,
+    ) -> None:
+        """Group sealed chunks into batches of `batch_size` subjects, one transaction each."""
         batch: list[SealedSubject] = []
         first_row = 1
-        with self._vault.uow() as uow:
-            version, _, sealer = self._vault.catalog_state(uow.conn)
-        now = self._vault.clock.now
-        for row in rows:
-            report.rows += 1
-            sealed = self._seal_row(row, sealer, version, now, report)
-            if sealed is not None:
-                batch.append(sealed)
+        for chunk in sealed_chunks:
+            report.rows += chunk.rows
+            for number, problems in chunk.rejections:
+                report.reject(number, problems)
+            batch.extend(chunk.sealed)
             if len(batch) >= self._batch_size:
-                self._write(ctx, batch, columns, (first_row, row.number), report)
-                batch, first_row = [], row.number + 1
+                self._write(ctx, batch, columns, (first_row, chunk.last_row), report)
+                batch, first_row = [], chunk.last_row + 1
         if batch:
             self._write(ctx, batch, columns, (first_row, report.rows), report)
-
-    def _seal_row(
-        self,
-        row: Row,
-        sealer: Sealer,
-        version: int,
-        now: Callable[[], datetime],
-        report: ImportReport,
-    ) -> SealedSubject | None:
-        if row.values is None:
-            report.reject(row.number, (row.problem or "malformed row",))
-            return None
-        values = dict(row.values)
-        stage = _stage(values.pop("stage", None))
-        canonical, problems = sealer.validate(values)
-        if stage is None:
-            problems.append("stage: must be prospect, active or churned")
-        if problems or stage is None:
-            report.reject(row.number, tuple(problems))
-            return None
-        return sealer.seal(new_subject_id(), canonical, stage.value, now(), version)
 
     def _write(
         self,
@@ -178,12 +185,3 @@ class Importer:
         report.imported += len(batch)
         if report.first_subject_id is None:
             report.first_subject_id = batch[0].id
-
-
-def _stage(raw: object) -> Stage | None:
-    if raw in (None, ""):
-        return Stage.ACTIVE
-    try:
-        return Stage(str(raw).strip().lower())
-    except ValueError:
-        return None

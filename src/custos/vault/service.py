@@ -50,6 +50,10 @@ class VaultService:
 
     # -- helpers shared with the importer and rotation ------------------------------------
 
+    @property
+    def max_value_bytes(self) -> int:
+        return self._settings.max_value_bytes
+
     def catalog_state(self, conn: Connection) -> tuple[int, Catalog, Sealer]:
         active = self._catalog.active(conn)
         if active is None:

@@ -12,8 +12,14 @@ PROBLEM = "application/problem+json"
 
 
 def problem(status: int, code: str, title: str, detail: str, **extra: object) -> JSONResponse:
-    body = {"type": f"urn:custos:problem:{code}", "title": title, "status": status,
-            "detail": detail, "code": code, **extra}
+    body = {
+        "type": f"urn:custos:problem:{code}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+        **extra,
+    }
     return JSONResponse(body, status_code=status, media_type=PROBLEM)
 
 
@@ -34,10 +40,15 @@ def install(app: FastAPI) -> None:
             f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', 'invalid')}"
             for e in error.errors()
         ]
-        return problem(422, "request_invalid", "Invalid request", "the request is malformed",
-                       problems=problems)
+        return problem(
+            422, "request_invalid", "Invalid request", "the request is malformed", problems=problems
+        )
 
     @app.exception_handler(Exception)
     async def _internal(_: Request, error: Exception) -> JSONResponse:
-        return problem(500, "internal_error", "Internal error",
-                       f"unexpected {type(error).__name__}; see the server log")
+        return problem(
+            500,
+            "internal_error",
+            "Internal error",
+            f"unexpected {type(error).__name__}; see the server log",
+        )

@@ -21,14 +21,16 @@ from custos.entrypoints.api.schemas import (
     SubjectUpdate,
 )
 from custos.errors import PayloadTooLarge, ValidationError
-from custos.vault.importer import Importer
 from custos.vault.model import NewSubject, PrivacyContext
 from custos.vault.readers import ImportFormat
 
 router = APIRouter(prefix="/api/v1/subjects", tags=["subjects"])
 MAX_IMPORT_BYTES = 1 << 30
-_CONTENT_TYPES = {"text/csv": ImportFormat.CSV, "application/x-ndjson": ImportFormat.JSONL,
-                  "application/jsonl": ImportFormat.JSONL}
+_CONTENT_TYPES = {
+    "text/csv": ImportFormat.CSV,
+    "application/x-ndjson": ImportFormat.JSONL,
+    "application/jsonl": ImportFormat.JSONL,
+}
 
 
 def _fields(raw: str | None) -> list[str] | None:
@@ -77,18 +79,21 @@ async def import_subjects(
     """Body is the file itself: `text/csv` or `application/x-ndjson`, streamed to a private temp file."""
     kind = _CONTENT_TYPES.get(request.headers.get("content-type", "").split(";")[0].strip())
     if kind is None:
-        raise ValidationError("Content-Type must be text/csv or application/x-ndjson",
-                              code="import_content_type")
+        raise ValidationError(
+            "Content-Type must be text/csv or application/x-ndjson", code="import_content_type"
+        )
     fd, name = tempfile.mkstemp(prefix="custos-import-", suffix=f".{kind.value}")
     path = Path(name)
     try:
         await _spool(request, fd)
-        importer = Importer(c.vault, c.settings.import_batch_size)
+        importer = c.importer()
         report = await run_in_threadpool(importer.run, PrivacyContext(actor, purpose), path, kind)
     finally:
         path.unlink(missing_ok=True)
     return ImportOut(
-        rows=report.rows, imported=report.imported, rejected=report.rejected,
+        rows=report.rows,
+        imported=report.imported,
+        rejected=report.rejected,
         batches=report.batches,
         rejections=[RejectionOut(row=r.row, problems=list(r.problems)) for r in report.rejections],
     )

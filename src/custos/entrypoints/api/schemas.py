@@ -41,8 +41,13 @@ class SubjectOut(BaseModel):
 
     @classmethod
     def of(cls, view: SubjectView) -> SubjectOut:
-        return cls(id=view.id, stage=view.stage, created_at=view.created_at,
-                   updated_at=view.updated_at, fields=view.fields)
+        return cls(
+            id=view.id,
+            stage=view.stage,
+            created_at=view.created_at,
+            updated_at=view.updated_at,
+            fields=view.fields,
+        )
 
 
 class Created(BaseModel):

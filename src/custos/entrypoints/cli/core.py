@@ -32,10 +32,18 @@ def init(ctx: typer.Context) -> None:
 
 def demo(
     ctx: typer.Context,
-    subjects: Annotated[int, typer.Option("--subjects", min=0, max=10_000_000,
-                                          help="How many synthetic customers / 合成客户数量")] = 1000,
-    catalog: Annotated[Path, typer.Option("--catalog", exists=True, dir_okay=False,
-                                          help="Catalog to apply / 要应用的目录")] = EXAMPLE_CATALOG,
+    subjects: Annotated[
+        int,
+        typer.Option(
+            "--subjects", min=0, max=10_000_000, help="How many synthetic customers / 合成客户数量"
+        ),
+    ] = 1000,
+    catalog: Annotated[
+        Path,
+        typer.Option(
+            "--catalog", exists=True, dir_okay=False, help="Catalog to apply / 要应用的目录"
+        ),
+    ] = EXAMPLE_CATALOG,
     seed: Annotated[int, typer.Option("--seed", help="Random seed / 随机种子")] = 20261123,
 ) -> None:
     """Apply the example catalog and load synthetic customers (Faker zh_CN and en_US). / 加载演示数据。"""

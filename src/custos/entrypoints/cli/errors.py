@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import NoReturn
 
 from rich.console import Console
+from rich.markup import escape
 
 from custos.errors import CustosError, ValidationError
 
@@ -17,7 +18,8 @@ stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def report(error: CustosError) -> NoReturn:
-    stderr.print(f"[bold red]error[/] [{error.reason}] {error.message}", markup=True)
+    # Reason codes and messages are escaped: "[code]" would otherwise read as Rich markup.
+    stderr.print(f"[bold red]error[/] {escape(f'[{error.reason}]')} {escape(error.message)}")
     if isinstance(error, ValidationError) and len(error.problems) > 1:
         for problem in error.problems:
             stderr.print(f"  - {problem}", markup=False)
@@ -36,7 +38,7 @@ def run_guarded(entry: Callable[[], object]) -> None:
     except KeyboardInterrupt:
         stderr.print("interrupted / 已中断")
         sys.exit(130)
-    except Exception as error:  # noqa: BLE001 - the last line of defence for the user's terminal
+    except Exception as error:
         if os.environ.get("CUSTOS_DEBUG") == "1":
             raise
         stderr.print(

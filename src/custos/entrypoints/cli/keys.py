@@ -16,17 +16,28 @@ from custos.vault.rotation import KeyRotation
 
 def rotate(
     ctx: typer.Context,
-    retire_old: Annotated[bool, typer.Option(
-        "--retire-old/--keep-old", help="Destroy old KEKs once nothing uses them / 轮换后销毁旧密钥")
+    retire_old: Annotated[
+        bool,
+        typer.Option(
+            "--retire-old/--keep-old",
+            help="Destroy old KEKs once nothing uses them / 轮换后销毁旧密钥",
+        ),
     ] = True,
 ) -> None:
     """Re-wrap every data key under a new KEK version; resumable. / 轮换密钥加密密钥（可恢复）。"""
     container = container_from(ctx)
-    rotation = KeyRotation(container.uow, container.keyring, container.audit, container.clock,
-                           container.settings.actor)
+    rotation = KeyRotation(
+        container.uow, container.keyring, container.audit, container.clock, container.settings.actor
+    )
     total = rotation.pending()
-    with Progress("re-wrapping / 重新封装", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  console=stderr, transient=True) as bar:
+    with Progress(
+        "re-wrapping / 重新封装",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=stderr,
+        transient=True,
+    ) as bar:
         task = bar.add_task("rotate", total=None)
         report = rotation.run(retire_old, on_batch=lambda n: bar.advance(task, n))
     stdout.print(
@@ -49,8 +60,11 @@ def status(
     if fmt is OutputFormat.JSON:
         emit_json(rows)
     else:
-        emit_table("KEK versions / 密钥版本", ["version", "active", "retired"],
-                   [[r["version"], r["active"], r["retired"]] for r in rows])
+        emit_table(
+            "KEK versions / 密钥版本",
+            ["version", "active", "retired"],
+            [[r["version"], r["active"], r["retired"]] for r in rows],
+        )
 
 
 def register(app: typer.Typer) -> None:

@@ -8,14 +8,20 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
 
 from custos.entrypoints.cli.commands import subgroup
 from custos.entrypoints.cli.context import container_from, settings_from
 from custos.entrypoints.cli.errors import stderr
 from custos.entrypoints.cli.output import OutputFormat, emit_json, emit_table, stdout
 from custos.errors import ValidationError
-from custos.vault.importer import Importer, ImportReport
+from custos.vault.importer import ImportReport
 from custos.vault.model import NewSubject, PrivacyContext, Stage, SubjectView
 from custos.vault.readers import ImportFormat
 
@@ -65,7 +71,8 @@ def import_(
     file: Annotated[Path, typer.Argument(help="CSV or JSONL file / 导入文件")],
     purpose: PurposeOpt,
     input_format: Annotated[
-        ImportFormat | None, typer.Option("--input-format", help="csv or jsonl (default: by suffix)")
+        ImportFormat | None,
+        typer.Option("--input-format", help="csv or jsonl (default: by suffix)"),
     ] = None,
     fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
@@ -74,14 +81,22 @@ def import_(
     Exit 0 when every row was imported; 3 when rows were rejected (see the report).
     """
     container = container_from(ctx)
-    importer = Importer(container.vault, container.settings.import_batch_size)
+    importer = container.importer()
     size = file.stat().st_size if file.is_file() else 0
-    columns = ("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
-               TransferSpeedColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=stderr, transient=True, disable=fmt is OutputFormat.JSON) as bar:
+    columns = (
+        "[progress.description]{task.description}",
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(
+        *columns, console=stderr, transient=True, disable=fmt is OutputFormat.JSON
+    ) as bar:
         task = bar.add_task("importing / 导入中", total=size)
-        report = importer.run(_ctx(ctx, purpose), file, input_format,
-                              on_bytes=lambda n: bar.advance(task, n))
+        report = importer.run(
+            _ctx(ctx, purpose), file, input_format, on_bytes=lambda n: bar.advance(task, n)
+        )
     _render_report(report, fmt)
     if not report.ok:
         raise typer.Exit(3)
@@ -89,23 +104,36 @@ def import_(
 
 def _render_report(report: ImportReport, fmt: OutputFormat) -> None:
     if fmt is OutputFormat.JSON:
-        emit_json({
-            "rows": report.rows, "imported": report.imported, "rejected": report.rejected,
-            "batches": report.batches,
-            "rejections": [{"row": r.row, "problems": list(r.problems)} for r in report.rejections],
-        })
+        emit_json(
+            {
+                "rows": report.rows,
+                "imported": report.imported,
+                "rejected": report.rejected,
+                "batches": report.batches,
+                "rejections": [
+                    {"row": r.row, "problems": list(r.problems)} for r in report.rejections
+                ],
+            }
+        )
         return
-    stdout.print(f"rows {report.rows}, imported {report.imported}, rejected {report.rejected} "
-                 f"/ 共 {report.rows} 行，导入 {report.imported}，拒绝 {report.rejected}")
+    stdout.print(
+        f"rows {report.rows}, imported {report.imported}, rejected {report.rejected} "
+        f"/ 共 {report.rows} 行，导入 {report.imported}，拒绝 {report.rejected}"
+    )
     if report.rejections:
-        emit_table("rejected rows / 被拒绝的行", ["row / 行", "problems / 问题"],
-                   [[r.row, "; ".join(r.problems)] for r in report.rejections[:200]])
+        emit_table(
+            "rejected rows / 被拒绝的行",
+            ["row / 行", "problems / 问题"],
+            [[r.row, "; ".join(r.problems)] for r in report.rejections[:200]],
+        )
 
 
 def create(
     ctx: typer.Context,
     purpose: PurposeOpt,
-    data: Annotated[str, typer.Option("--data", help="JSON object of field values, or - for stdin")],
+    data: Annotated[
+        str, typer.Option("--data", help="JSON object of field values, or - for stdin")
+    ],
     stage: Annotated[Stage, typer.Option("--stage")] = Stage.ACTIVE,
 ) -> None:
     """Create one customer from a JSON object. / 创建一位客户。"""
