@@ -9,6 +9,7 @@ from custos.discovery.recognizers.base import (
     Recognizer,
     digits_only,
 )
+from custos.discovery.recognizers.cn_resident_id import looks_like_resident_id
 from custos.discovery.recognizers.registry import register
 
 # Contiguous 13–19 digits, groups of four (the last 1–4 digits), or the 4-6-5 Amex layout.
@@ -44,6 +45,8 @@ class BankCardRecognizer(Recognizer):
             return None
         if digits[0] == "2" and not "2221" <= digits[:4] <= "2720":
             return None  # only Mastercard's 2-series uses a leading 2
+        if looks_like_resident_id(value):
+            return None
         if len(set(digits)) < 3:
             return None  # 4444…, 5555…: placeholders, not cards
         return self.base_score

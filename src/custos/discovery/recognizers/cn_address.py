@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from custos.discovery.recognizers.base import Recognizer, literal_split
 from custos.discovery.recognizers.registry import register
 
@@ -80,7 +82,7 @@ CITIES = [
 _C = "\u4e00-\u9fff"
 _FIRST, _HEAD = literal_split(PROVINCES + CITIES)
 _SUFFIX = "(?:省|市|自治区|壮族自治区|回族自治区|维吾尔自治区|特别行政区)?"
-_CITY = f"(?:[{_C}]{{2,6}}?(?:市|自治州|地区|盟))"
+_CITY = f"(?:[{_C}]{{2,6}}?(?:市|自治州|盟))"
 _DISTRICT = f"[{_C}]{{1,6}}?(?:区|县|旗)"
 _TOWN = f"[{_C}]{{1,8}}?(?:街道|镇|乡)"
 _STREET = f"[{_C}0-9]{{1,10}}?(?:大道|路|街|巷|胡同|弄|村)"
@@ -90,16 +92,20 @@ _NUMBER = (
 )
 
 
+# An address names a city, district or county, or a house number.
+_LEVELS = re.compile("[市区县旗镇乡]|[0-9]+号")
+
+
 @register
 class AddressRecognizer(Recognizer):
     name = entity = "CN_ADDRESS"
     first = _FIRST
-    rest = f"{_HEAD}{_SUFFIX}{_CITY}?(?:{_DISTRICT})?(?:{_TOWN})?(?:{_STREET}{_NUMBER}|{_DISTRICT})"
+    rest = f"{_HEAD}{_SUFFIX}{_CITY}?(?:{_DISTRICT})?(?:{_TOWN})?{_STREET}{_NUMBER}"
     families = frozenset({"cjk"})
     base_score = 0.7
     context = ("地址", "住址", "收货", "居住", "address")
 
     def validate(self, value: str) -> float | None:
-        if len(value) < 6:
-            return None  # "北京市朝阳区" alone is a place, not somebody's address
+        if len(value) < 6 or not _LEVELS.search(value):
+            return None  # a province and some street-like word: ordinary prose, not an address
         return self.base_score

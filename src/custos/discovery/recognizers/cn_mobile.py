@@ -25,7 +25,7 @@ class MobileRecognizer(Recognizer):
     )
     families = frozenset({"digit", "plus"})
     base_score = 0.75
-    context = ("手机", "电话", "联系方式", "致电", "短信", "mobile", "phone", "cell", "tel")
+    context = ("手机", "电话", "联系方式", "致电", "短信", "mobile", "phone", "cell", "tel", "call")
 
     def validate(self, value: str) -> float | None:
         digits = digits_only(value)

@@ -58,6 +58,17 @@ def valid_birth_date(yyyymmdd: str) -> bool:
     return dt.date(1900, 1, 1) <= born <= dt.date.today()
 
 
+def looks_like_resident_id(value: str) -> bool:
+    """18 digits with a province code and a birth date: an id with a wrong check character is
+    still an id (a typo), not a card or a credit code that happens to check out."""
+    return (
+        len(value) == 18
+        and value[:17].isdigit()
+        and value[:2] in PROVINCES
+        and valid_birth_date(value[6:14])
+    )
+
+
 @register
 class ResidentIdRecognizer(Recognizer):
     name = entity = "CN_RESIDENT_ID"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from custos.discovery.checksums import uscc_check
 from custos.discovery.recognizers.base import NOT_AFTER_ALNUM, NOT_BEFORE_ALNUM, Recognizer
+from custos.discovery.recognizers.cn_resident_id import looks_like_resident_id
 from custos.discovery.recognizers.registry import register
 
 # Registering authority (1st) and organisation type (2nd) characters allowed by GB 32100.
@@ -22,7 +23,11 @@ class UsccRecognizer(Recognizer):
     context = ("统一社会信用代码", "信用代码", "营业执照", "税号", "uscc", "credit code")
 
     def validate(self, value: str) -> float | None:
-        if value[0] not in _AUTHORITIES or value[2:4] in ("00", "99"):
+        if (
+            value[0] not in _AUTHORITIES
+            or value[2:4] in ("00", "99")
+            or looks_like_resident_id(value)
+        ):
             return None
         if uscc_check(value[:17]) != value[17]:
             return None

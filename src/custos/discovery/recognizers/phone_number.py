@@ -16,7 +16,7 @@ REGIONS = ("US", "GB", "DE", "FR", "IT", "ES", "NL", "BE", "IN", "BR", "IL", "AU
 # A candidate needs a `+`/`00` prefix, a separator, brackets, or ten NANP-style digits:
 # bare digit runs are far more often amounts and ids than phone numbers.
 _REST = (
-    r"(?<![0-9A-Za-z+(][\s\S])(?:"
+    r"(?<![0-9A-Za-z+(.-][\s\S])(?:"
     r"(?<=\+)[1-9][0-9 ().-]{6,18}[0-9]"
     r"|(?<=0)0[1-9][0-9 ().-]{5,17}[0-9]"
     r"|(?<=\()[0-9]{2,5}\)[ .-]?[0-9]{2,4}(?:[ .-]?[0-9]{2,5}){1,3}"
@@ -27,6 +27,7 @@ _REST = (
 
 
 _SSN_SHAPE = re.compile(r"[0-9]{3}-[0-9]{2}-[0-9]{4}")  # written like an SSN, not a phone
+_DATE_SHAPE = re.compile(r"(?:19|20)[0-9]{2}[-/.][01]?[0-9][-/.][0-3]?[0-9]")
 
 
 @register
@@ -39,7 +40,9 @@ class PhoneNumberRecognizer(Recognizer):
     context = ("电话", "手机", "联系", "phone", "tel", "call", "mobile", "fax", "number")
 
     def validate(self, value: str) -> float | None:
-        if not 7 <= len(digits_only(value)) <= 15 or _SSN_SHAPE.fullmatch(value):
+        if not 7 <= len(digits_only(value)) <= 15:
+            return None
+        if _SSN_SHAPE.fullmatch(value) or _DATE_SHAPE.match(value):
             return None
         if value.startswith("00"):
             value = "+" + value[2:]
@@ -50,5 +53,6 @@ class PhoneNumberRecognizer(Recognizer):
             except phonenumbers.NumberParseException:
                 return None
             if phonenumbers.is_valid_number(number):
-                return self.base_score
+                # Mainland numbers belong to CN_MOBILE / CN_LANDLINE.
+                return None if number.country_code == 86 else self.base_score
         return None

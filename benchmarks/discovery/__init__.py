@@ -1,0 +1,1 @@
+"""Evaluation and benchmark helpers for PII discovery (issue 6)."""
