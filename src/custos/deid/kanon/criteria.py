@@ -23,6 +23,7 @@ class Classes:
     inverse: IntArray  # distinct row -> class
     sizes: FloatArray
     hist: FloatArray | None  # (classes, sensitive values): record counts
+    codes: IntArray  # (classes, QIs): each class's group code per QI at the node's levels
 
 
 @dataclass(frozen=True)

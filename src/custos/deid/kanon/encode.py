@@ -10,16 +10,16 @@ import numpy.typing as npt
 
 from custos.deid.kanon.errors import HierarchyValueMissing, LatticeTooLarge
 from custos.deid.kanon.hierarchy import EncodedHierarchy, IntArray
+from custos.deid.kanon.table import StrArray, factorize
 
 MAX_LATTICE = 2_000_000
-StrArray = npt.NDArray[np.str_]
 
 
 def leaf_codes(values: StrArray, encoded: EncodedHierarchy) -> IntArray:
     """Each value's row in the hierarchy; the distinct values are looked up, not the rows."""
-    distinct, inverse = np.unique(values, return_inverse=True)
+    distinct, inverse = factorize(values)
     index = encoded.leaf_index
-    codes = np.fromiter((index.get(str(v), -1) for v in distinct), np.int64, len(distinct))
+    codes = np.fromiter((index.get(v, -1) for v in distinct), np.int64, len(distinct))
     missing = codes < 0
     if missing.any():
         bad_rows = np.flatnonzero(missing[inverse])
@@ -35,18 +35,13 @@ def leaf_codes(values: StrArray, encoded: EncodedHierarchy) -> IntArray:
 
 @dataclass(frozen=True)
 class EncodedTable:
-    """The QI part of a table reduced to its distinct (QI leaves, sensitive value) rows.
-
-    `level_codes[j][l]` holds, per distinct row, the code of QI j generalised to level l,
-    already multiplied by the column's radix, so a node's grouping key is a plain sum.
-    """
+    """The QI part of a table reduced to its distinct (QI leaves, sensitive value) rows."""
 
     rows: int
     hierarchies: tuple[EncodedHierarchy, ...]
     row_to_base: IntArray
     weight: npt.NDArray[np.float64]
     leaves: IntArray  # (B, q)
-    level_codes: tuple[tuple[IntArray, ...], ...]
     sensitive: IntArray | None  # (B,) sensitive code per distinct row
 
     @property
@@ -59,8 +54,8 @@ class EncodedTable:
         return found
 
 
-def _radices(hierarchies: Sequence[EncodedHierarchy]) -> list[int]:
-    radices, scale = [], 1
+def _radices(hierarchies: Sequence[EncodedHierarchy], extra: int) -> list[int]:
+    radices, scale = [], extra
     for encoded in hierarchies:
         radices.append(scale)
         scale *= max(encoded.cardinality(level) for level in range(encoded.height))
@@ -82,24 +77,20 @@ def encode_table(
         )
     leaves = np.stack([leaf_codes(columns[h.hierarchy.column], h) for h in hierarchies], axis=1)
     rows = leaves.shape[0]
-    radices = _radices(hierarchies)
-    key = (leaves * np.asarray(radices, dtype=np.int64)).sum(axis=1)
-    parts = [key] if sensitive_codes is None else [key, sensitive_codes]
-    stacked = np.stack(parts, axis=1)
-    distinct, first, inverse = np.unique(stacked, axis=0, return_index=True, return_inverse=True)
+    extra = 1 if sensitive_codes is None else int(sensitive_codes.max()) + 1
+    radices = _radices(hierarchies, extra)
+    key = (leaves * (np.asarray(radices, dtype=np.int64) // extra)).sum(axis=1)
+    if sensitive_codes is not None:
+        key = key * extra + sensitive_codes
+    distinct, first, inverse = np.unique(key, return_index=True, return_inverse=True)
     inverse = inverse.reshape(-1)
     weight = np.bincount(inverse, minlength=len(distinct)).astype(np.float64)
     base_leaves = leaves[first]
-    level_codes = tuple(
-        tuple(h.maps[level][base_leaves[:, j]] * radices[j] for level in range(h.height))
-        for j, h in enumerate(hierarchies)
-    )
     return EncodedTable(
         rows=rows,
         hierarchies=tuple(hierarchies),
         row_to_base=inverse,
         weight=weight,
         leaves=base_leaves,
-        level_codes=level_codes,
         sensitive=None if sensitive_codes is None else sensitive_codes[first],
     )

@@ -5,8 +5,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from custos.deid.kanon import criteria, metrics, search
 from custos.deid.kanon.criteria import Classes, Sensitive
 from custos.deid.kanon.encode import EncodedTable
@@ -18,27 +16,7 @@ from custos.deid.kanon.model import (
     PrivacySpec,
     SearchStats,
 )
-
-
-def group(table: EncodedTable, levels: tuple[int, ...], sensitive_values: int) -> Classes:
-    """Equivalence classes of a node: one integer key per distinct row, then a sort."""
-    key = table.level_codes[0][levels[0]].copy()
-    for j in range(1, len(levels)):
-        key += table.level_codes[j][levels[j]]
-    _, inverse = np.unique(key, return_inverse=True)
-    inverse = inverse.reshape(-1)
-    count = int(inverse.max()) + 1 if len(inverse) else 0
-    sizes = np.bincount(inverse, weights=table.weight, minlength=count)
-    hist = None
-    if table.sensitive is not None and sensitive_values > 0:
-        flat = inverse * sensitive_values + table.sensitive
-        hist = np.bincount(flat, weights=table.weight, minlength=count * sensitive_values)
-        hist = hist.reshape(count, sensitive_values)
-    return Classes(
-        inverse=inverse,
-        sizes=np.asarray(sizes, dtype=np.float64),
-        hist=None if hist is None else np.asarray(hist, dtype=np.float64),
-    )
+from custos.deid.kanon.rollup import Rollup
 
 
 @dataclass
@@ -54,12 +32,13 @@ class Engine:
 
     def __post_init__(self) -> None:
         self.lattice = Lattice(self.table.heights)
+        self.rollup = Rollup(self.table, self.sensitive.m if self.sensitive else 0)
         self.tables = metrics.MetricTables.build(self.table)
         # A share of rows: ARX and every reader count whole records, rounding down.
         self.limit = math.floor(self.spec.suppression * self.table.rows + 1e-9)
 
     def classes(self, levels: tuple[int, ...]) -> Classes:
-        return group(self.table, levels, self.sensitive.m if self.sensitive else 0)
+        return self.rollup.classes(levels)
 
     def outliers(self, classes: Classes) -> criteria.BoolArray:
         return criteria.outlier_classes(classes, self.spec, self.sensitive)

@@ -91,6 +91,7 @@ class EncodedHierarchy:
     maps: tuple[IntArray, ...]
     labels: tuple[tuple[str, ...], ...]
     loss: tuple[FloatArray, ...]
+    lifts: dict[tuple[int, int], IntArray]  # (from level, to level) -> group code map
 
     @property
     def height(self) -> int:
@@ -114,8 +115,15 @@ def encode_hierarchy(hierarchy: Hierarchy) -> EncodedHierarchy:
         maps.append(mapping)
         labels.append(order)
         losses.append((counts - 1.0) / (leaves - 1.0) if leaves > 1 else np.zeros(len(order)))
+    lifts = {}
+    for low in range(hierarchy.height):
+        for high in range(low + 1, hierarchy.height):
+            lift = np.zeros(len(labels[low]), dtype=np.int64)
+            lift[maps[low]] = maps[high]  # a tree: every leaf of a group agrees
+            lifts[(low, high)] = lift
     return EncodedHierarchy(
         hierarchy=hierarchy,
+        lifts=lifts,
         leaf_index={row[0]: i for i, row in enumerate(hierarchy.rows)},
         maps=tuple(maps),
         labels=tuple(labels),

@@ -9,10 +9,10 @@ import numpy as np
 
 from custos.deid.kanon import criteria, metrics
 from custos.deid.kanon.criteria import BoolArray, Classes
-from custos.deid.kanon.encode import StrArray
 from custos.deid.kanon.engine import Engine
 from custos.deid.kanon.hierarchy import IntArray
 from custos.deid.kanon.model import LVariant, Metric
+from custos.deid.kanon.table import StrArray
 
 SUPPRESSED = "*"
 
@@ -34,7 +34,7 @@ def _qi_cells(engine: Engine, levels: tuple[int, ...], suppressed: BoolArray) ->
     leaves = table.leaves[table.row_to_base]
     out = []
     for j, (encoded, level) in enumerate(zip(table.hierarchies, levels, strict=True)):
-        labels = np.array(encoded.labels[level], dtype=str)
+        labels = np.array(encoded.labels[level], dtype=object)
         column = labels[encoded.maps[level][leaves[:, j]]]
         out.append(np.where(suppressed, SUPPRESSED, column))
     return np.stack(out, axis=1)

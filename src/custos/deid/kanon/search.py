@@ -61,17 +61,24 @@ class _Search:
             self.lattice.status[index] = ANONYMOUS if outcome.anonymous else NOT_ANONYMOUS
 
     def by_bound(self, bound: FloatArray) -> None:
-        """Best first: a node whose bound exceeds the best value cannot win, nor can any above it."""
-        self.stats.strategy = "lower-bound best-first with predictive tagging"
+        """Best first: a node whose bound exceeds the best value cannot win, nor can any above it.
+
+        After a node fails, the next unknown node is resolved Flash-style (binary search on an
+        upward path), since its failing generalisations exclude whole regions at once.
+        """
+        self.stats.strategy = "lower-bound best-first, Flash path search, predictive tagging"
         order = np.lexsort((self.lattice.rank, bound))
+        failing = False
         for position, index in enumerate(order.tolist()):
             if self.best is not None:
                 margin = 1e-9 * max(1.0, abs(self.best.metric))
                 if bound[index] > self.best.metric + margin:
                     self.stats.pruned_by_bound = len(order) - position
                     return
+            if failing and self.monotone and self.lattice.status[index] == UNKNOWN:
+                self._binary_search(self._path(index))
             if self.lattice.status[index] != NOT_ANONYMOUS:
-                self.check(index)
+                failing = not self.check(index).anonymous
 
     def _path(self, start: int) -> list[int]:
         path, current = [start], start
@@ -84,20 +91,25 @@ class _Search:
             current = min(ahead)
             path.append(current)
 
-    def flash(self) -> None:
-        """Binary search along upward paths resolves the frontier with few evaluations."""
-        self.stats.strategy = "Flash binary search along paths, then all anonymous nodes"
+    def resolve(self) -> None:
+        """Flash: binary search along upward paths tags the whole lattice with few evaluations."""
         for start in np.argsort(self.lattice.rank, kind="stable").tolist():
             if self.lattice.status[start] != UNKNOWN:
                 continue
-            path = self._path(start)
-            low, high = 0, len(path) - 1
-            while low <= high:
-                middle = (low + high) // 2
-                if self.check(path[middle]).anonymous:
-                    high = middle - 1
-                else:
-                    low = middle + 1
+            self._binary_search(self._path(start))
+
+    def _binary_search(self, path: list[int]) -> None:
+        low, high = 0, len(path) - 1
+        while low <= high:
+            middle = (low + high) // 2
+            if self.check(path[middle]).anonymous:
+                high = middle - 1
+            else:
+                low = middle + 1
+
+    def flash(self) -> None:
+        self.stats.strategy = "Flash binary search along paths, then all anonymous nodes"
+        self.resolve()
         for index in np.flatnonzero(self.lattice.status == ANONYMOUS).tolist():
             self.check(index)
 
@@ -109,7 +121,11 @@ class _Search:
 
 
 def optimal(
-    lattice: Lattice, evaluate: Evaluate, *, monotone: bool, bound: FloatArray | None
+    lattice: Lattice,
+    evaluate: Evaluate,
+    *,
+    monotone: bool,
+    bound: FloatArray | None,
 ) -> tuple[NodeOutcome | None, SearchStats]:
     """The anonymous node with the lowest metric (ties: least generalised), or None."""
     search = _Search(lattice, evaluate, monotone)

@@ -10,13 +10,13 @@ import numpy as np
 
 from custos.deid.kanon.autohier import build_auto
 from custos.deid.kanon.criteria import Sensitive
-from custos.deid.kanon.encode import StrArray, encode_table, leaf_codes
+from custos.deid.kanon.encode import encode_table, leaf_codes
 from custos.deid.kanon.engine import Engine
 from custos.deid.kanon.errors import KanonNoSolution, KanonParameterError
 from custos.deid.kanon.hierarchy import Hierarchy, IntArray, encode_hierarchy
 from custos.deid.kanon.model import Metric, NodeOutcome, PrivacySpec, SearchStats, TMeasure
 from custos.deid.kanon.release import SUPPRESSED, Release, build_release
-from custos.deid.kanon.table import Table
+from custos.deid.kanon.table import StrArray, Table, factorize
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,8 @@ def _sensitive(
         tree = encode_hierarchy(request.hierarchies[spec.sensitive])
         values = tuple(row[0] for row in tree.hierarchy.rows)
         return Sensitive(values=values, tree=tree), leaf_codes(column, tree)
-    distinct, inverse = np.unique(column, return_inverse=True)
+    labels, inverse = factorize(column)
+    distinct = np.array(labels, dtype=object)
     if spec.t_measure is TMeasure.ORDERED:
         numbers = _numeric(distinct)
         if numbers is None:
@@ -116,7 +117,7 @@ def build_engine(table: Table, request: KanonRequest) -> Engine:
     _validate(table, request)
     spec = _resolve_measure(table, request)
     hierarchies = [
-        request.hierarchies.get(qi) or build_auto(qi, np.unique(table.column(qi)).tolist())
+        request.hierarchies.get(qi) or build_auto(qi, factorize(table.column(qi))[0])
         for qi in request.qis
     ]
     encoded = [encode_hierarchy(h) for h in hierarchies]
@@ -129,11 +130,14 @@ def _output(
     table: Table, request: KanonRequest, release: Release
 ) -> tuple[tuple[str, ...], StrArray]:
     header = tuple(c for c in table.header if c not in request.identifiers)
-    cells = table.cells[:, [table.header.index(c) for c in header]].copy()
-    for j, qi in enumerate(request.qis):
-        cells[:, header.index(qi)] = release.qi_cells[:, j]
+    generalised = dict(zip(request.qis, release.qi_cells.T, strict=True))
+    cells = np.empty((table.rows, len(header)), dtype=object)
+    for j, name in enumerate(header):
+        cells[:, j] = generalised.get(name, table.column(name))
     if not request.keep_suppressed:
-        cells = np.delete(cells, release.suppressed_rows, axis=0)
+        keep = np.ones(table.rows, dtype=bool)
+        keep[release.suppressed_rows] = False
+        cells = cells[keep]
     return header, cells
 
 

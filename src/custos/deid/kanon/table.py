@@ -9,9 +9,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
-from custos.deid.kanon.encode import StrArray
 from custos.deid.kanon.errors import InputMalformed, KanonColumnMissing
+
+StrArray = npt.NDArray[np.object_]  # Python str objects: cheap to copy, index and hash
 
 _CANDIDATES = (";", ",", "\t", "|")
 
@@ -19,15 +24,15 @@ _CANDIDATES = (";", ",", "\t", "|")
 @dataclass(frozen=True)
 class Table:
     header: tuple[str, ...]
-    cells: StrArray  # (rows, columns)
+    columns: dict[str, StrArray]
     delimiter: str
 
     @property
     def rows(self) -> int:
-        return int(self.cells.shape[0])
+        return len(self.columns[self.header[0]])
 
     def column(self, name: str) -> StrArray:
-        return self.cells[:, self.header.index(name)]
+        return self.columns[name]
 
     def require(self, names: Sequence[str], role: str) -> None:
         missing = [n for n in names if n not in self.header]
@@ -47,26 +52,52 @@ def detect_delimiter(first_line: str) -> str:
     return best
 
 
+def factorize(values: StrArray) -> tuple[list[str], npt.NDArray[np.int64]]:
+    """Distinct values (first-seen order) and each row's index among them, by hashing."""
+    encoded = pc.dictionary_encode(pa.array(values, type=pa.string()))
+    codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    return [str(v) for v in encoded.dictionary.to_pylist()], codes
+
+
+def _ragged_row(text: str, sep: str, width: int) -> int:
+    records = (r for r in csv.reader(io.StringIO(text), delimiter=sep) if r)
+    next(records, None)
+    return next((i for i, r in enumerate(records, start=1) if len(r) != width), 0)
+
+
 def parse_table(text: str, delimiter: str | None = None) -> Table:
     lines = text.splitlines()
     if not lines or not lines[0].strip():
         raise InputMalformed("the input table is empty")
     sep = delimiter or detect_delimiter(lines[0])
-    records = [r for r in csv.reader(io.StringIO(text), delimiter=sep) if r]
-    header = tuple(cell.strip() for cell in records[0])
+    header = tuple(cell.strip() for cell in next(csv.reader([lines[0]], delimiter=sep)))
     if len(set(header)) != len(header):
         raise InputMalformed("the header names a column twice")
-    body = records[1:]
-    if not body:
+    try:
+        arrow = pacsv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            read_options=pacsv.ReadOptions(column_names=list(header), skip_rows=1),
+            parse_options=pacsv.ParseOptions(delimiter=sep),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(header, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except pa.ArrowInvalid:
+        # Arrow's message quotes the row; name only its number, never its values.
+        row = _ragged_row(text, sep, len(header))
+        raise InputMalformed(
+            f"data row {row} does not have the header's {len(header)} fields",
+            details={"row": row},
+        ) from None
+    if arrow.num_rows == 0:
         raise InputMalformed("the input table has a header but no rows")
-    for number, record in enumerate(body, start=1):
-        if len(record) != len(header):
-            raise InputMalformed(
-                f"data row {number} has {len(record)} fields, the header has {len(header)}",
-                details={"row": number},
-            )
-    cells = np.array(body, dtype=str)
-    return Table(header=header, cells=np.char.strip(cells), delimiter=sep)
+    columns = {
+        name: pc.utf8_trim_whitespace(arrow.column(i)).to_numpy(zero_copy_only=False)
+        for i, name in enumerate(header)
+    }
+    return Table(header=header, columns=columns, delimiter=sep)
 
 
 def read_table(path: Path, delimiter: str | None = None) -> Table:
