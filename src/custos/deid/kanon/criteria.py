@@ -16,14 +16,37 @@ BoolArray = npt.NDArray[np.bool_]
 _TOLERANCE = 1e-9
 
 
-@dataclass(frozen=True)
 class Classes:
-    """The equivalence classes of one node over the table's distinct rows."""
+    """The equivalence classes of one node.
 
-    inverse: IntArray  # distinct row -> class
-    sizes: FloatArray
-    hist: FloatArray | None  # (classes, sensitive values): record counts
-    codes: IntArray  # (classes, QIs): each class's group code per QI at the node's levels
+    `sizes`, `hist` (record counts per sensitive value) and `codes` (group code per QI at
+    the node's levels) are per class. Which class each distinct row of the table falls in
+    (`inverse`) is only needed for some metrics and the release, so it is composed from
+    the source node's on first use instead of on every evaluation.
+    """
+
+    def __init__(
+        self,
+        sizes: FloatArray,
+        hist: FloatArray | None,
+        codes: IntArray,
+        local: IntArray,
+        source: Classes | None = None,
+    ) -> None:
+        self.sizes = sizes
+        self.hist = hist
+        self.codes = codes
+        self._local = local  # source class (or distinct row, without a source) -> class
+        self._source = source
+        self._inverse: IntArray | None = None if source is not None else local
+
+    @property
+    def inverse(self) -> IntArray:
+        if self._inverse is None:
+            assert self._source is not None
+            self._inverse = self._local[self._source.inverse]
+            self._source = None  # let the chain of sources go
+        return self._inverse
 
 
 @dataclass(frozen=True)

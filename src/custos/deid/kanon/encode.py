@@ -10,14 +10,16 @@ import numpy.typing as npt
 
 from custos.deid.kanon.errors import HierarchyValueMissing, LatticeTooLarge
 from custos.deid.kanon.hierarchy import EncodedHierarchy, IntArray
-from custos.deid.kanon.table import StrArray, factorize
 
 MAX_LATTICE = 2_000_000
 
 
-def leaf_codes(values: StrArray, encoded: EncodedHierarchy) -> IntArray:
+Factorized = tuple[list[str], IntArray]
+
+
+def leaf_codes(factorized: Factorized, encoded: EncodedHierarchy) -> IntArray:
     """Each value's row in the hierarchy; the distinct values are looked up, not the rows."""
-    distinct, inverse = factorize(values)
+    distinct, inverse = factorized
     index = encoded.leaf_index
     codes = np.fromiter((index.get(v, -1) for v in distinct), np.int64, len(distinct))
     missing = codes < 0
@@ -65,7 +67,7 @@ def _radices(hierarchies: Sequence[EncodedHierarchy], extra: int) -> list[int]:
 
 
 def encode_table(
-    columns: Mapping[str, StrArray],
+    columns: Mapping[str, Factorized],
     hierarchies: Sequence[EncodedHierarchy],
     sensitive_codes: IntArray | None,
 ) -> EncodedTable:

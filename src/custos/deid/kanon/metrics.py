@@ -75,14 +75,16 @@ class MetricTables:
 
 
 def column_losses(
-    tables: MetricTables, table: EncodedTable, levels: tuple[int, ...], suppressed_rows: BoolArray
+    table: EncodedTable, levels: tuple[int, ...], classes: Classes, outliers: BoolArray
 ) -> list[float]:
     """Loss per QI: suppressed records count 1, others their group's share of the domain."""
-    w = table.weight
+    kept = ~outliers
+    sizes = classes.sizes[kept]
+    suppressed = float(classes.sizes[outliers].sum())
     out = []
     for j, level in enumerate(levels):
-        cost = np.where(suppressed_rows, 1.0, tables.loss[j][level])
-        out.append(_dot(cost, w) / table.rows)
+        share = table.hierarchies[j].loss[level][classes.codes[kept, j]]
+        out.append((_dot(share, sizes) + suppressed) / table.rows)
     return out
 
 
@@ -94,11 +96,11 @@ def evaluate(
     classes: Classes,
     outliers: BoolArray,
 ) -> float:
-    suppressed_rows = outliers[classes.inverse]
     n = float(table.rows)
     if metric is Metric.LOSS:
-        return float(np.mean(column_losses(tables, table, levels, suppressed_rows)))
+        return float(np.mean(column_losses(table, levels, classes, outliers)))
     if metric is Metric.ENTROPY:
+        suppressed_rows = outliers[classes.inverse]
         w = table.weight
         return float(
             sum(

@@ -75,7 +75,7 @@ def build_release(engine: Engine, levels: tuple[int, ...]) -> Release:
         for m in Metric
     }
     values["granularity"] = 1.0 - values[Metric.LOSS.value]
-    losses = metrics.column_losses(engine.tables, engine.table, levels, suppressed_base)
+    losses = metrics.column_losses(engine.table, levels, classes, out)
     return Release(
         levels=levels,
         classes=classes,

@@ -56,7 +56,7 @@ class Rollup:
             hist = np.zeros((rows, self.m))
             hist[np.arange(rows), self.table.sensitive] = self.table.weight
         return Classes(
-            inverse=np.arange(rows), sizes=self.table.weight, hist=hist, codes=self.table.leaves
+            sizes=self.table.weight, hist=hist, codes=self.table.leaves, local=np.arange(rows)
         )
 
     def _source(self, levels: tuple[int, ...]) -> tuple[tuple[int, ...], Classes]:
@@ -93,7 +93,8 @@ class Rollup:
             hist = np.bincount(flat, weights=source.hist.ravel(), minlength=count * self.m)
             hist = hist.reshape(count, self.m)
         return Classes(
-            inverse=inverse[source.inverse],
+            local=inverse,
+            source=source,
             sizes=np.asarray(sizes, dtype=np.float64),
             hist=None if hist is None else np.asarray(hist, dtype=np.float64),
             codes=merged,

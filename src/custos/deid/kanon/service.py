@@ -16,7 +16,7 @@ from custos.deid.kanon.errors import KanonNoSolution, KanonParameterError
 from custos.deid.kanon.hierarchy import Hierarchy, IntArray, encode_hierarchy
 from custos.deid.kanon.model import Metric, NodeOutcome, PrivacySpec, SearchStats, TMeasure
 from custos.deid.kanon.release import SUPPRESSED, Release, build_release
-from custos.deid.kanon.table import StrArray, Table, factorize
+from custos.deid.kanon.table import StrArray, Table
 
 
 @dataclass(frozen=True)
@@ -91,12 +91,12 @@ def _sensitive(
     table: Table, request: KanonRequest, spec: PrivacySpec
 ) -> tuple[Sensitive, IntArray]:
     assert spec.sensitive is not None
-    column = table.column(spec.sensitive)
+    name = spec.sensitive
     if spec.t_measure is TMeasure.HIERARCHICAL:
         tree = encode_hierarchy(request.hierarchies[spec.sensitive])
         values = tuple(row[0] for row in tree.hierarchy.rows)
-        return Sensitive(values=values, tree=tree), leaf_codes(column, tree)
-    labels, inverse = factorize(column)
+        return Sensitive(values=values, tree=tree), leaf_codes(table.factorize(name), tree)
+    labels, inverse = table.factorize(name)
     distinct = np.array(labels, dtype=object)
     if spec.t_measure is TMeasure.ORDERED:
         numbers = _numeric(distinct)
@@ -116,14 +116,13 @@ def build_engine(table: Table, request: KanonRequest) -> Engine:
     """Validate the request and encode the table; the returned engine can evaluate any node."""
     _validate(table, request)
     spec = _resolve_measure(table, request)
+    factorized = {qi: table.factorize(qi) for qi in request.qis}
     hierarchies = [
-        request.hierarchies.get(qi) or build_auto(qi, factorize(table.column(qi))[0])
-        for qi in request.qis
+        request.hierarchies.get(qi) or build_auto(qi, factorized[qi][0]) for qi in request.qis
     ]
     encoded = [encode_hierarchy(h) for h in hierarchies]
     sensitive, codes = (None, None) if spec.sensitive is None else _sensitive(table, request, spec)
-    columns = {qi: table.column(qi) for qi in request.qis}
-    return Engine(encode_table(columns, encoded, codes), spec, request.metric, sensitive)
+    return Engine(encode_table(factorized, encoded, codes), spec, request.metric, sensitive)
 
 
 def _output(

@@ -5,8 +5,9 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -26,6 +27,10 @@ class Table:
     header: tuple[str, ...]
     columns: dict[str, StrArray]
     delimiter: str
+    arrow: dict[str, Any] = field(default_factory=dict)  # the same columns as Arrow arrays
+
+    def factorize(self, name: str) -> tuple[list[str], npt.NDArray[np.int64]]:
+        return factorize(self.arrow.get(name, self.columns[name]))
 
     @property
     def rows(self) -> int:
@@ -52,9 +57,13 @@ def detect_delimiter(first_line: str) -> str:
     return best
 
 
-def factorize(values: StrArray) -> tuple[list[str], npt.NDArray[np.int64]]:
+def factorize(values: Any) -> tuple[list[str], npt.NDArray[np.int64]]:
     """Distinct values (first-seen order) and each row's index among them, by hashing."""
-    encoded = pc.dictionary_encode(pa.array(values, type=pa.string()))
+    if not isinstance(values, pa.Array | pa.ChunkedArray):
+        values = pa.array(values, type=pa.string())
+    encoded = pc.dictionary_encode(values)
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.combine_chunks()
     codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
     return [str(v) for v in encoded.dictionary.to_pylist()], codes
 
@@ -93,11 +102,9 @@ def parse_table(text: str, delimiter: str | None = None) -> Table:
         ) from None
     if arrow.num_rows == 0:
         raise InputMalformed("the input table has a header but no rows")
-    columns = {
-        name: pc.utf8_trim_whitespace(arrow.column(i)).to_numpy(zero_copy_only=False)
-        for i, name in enumerate(header)
-    }
-    return Table(header=header, columns=columns, delimiter=sep)
+    trimmed = {name: pc.utf8_trim_whitespace(arrow.column(i)) for i, name in enumerate(header)}
+    columns = {name: col.to_numpy(zero_copy_only=False) for name, col in trimmed.items()}
+    return Table(header=header, columns=columns, delimiter=sep, arrow=trimmed)
 
 
 def read_table(path: Path, delimiter: str | None = None) -> Table:
