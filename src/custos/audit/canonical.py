@@ -16,7 +16,7 @@ from custos.audit.errors import AuditEventRefused
 from custos.audit.model import AuditEvent, DetailValue, Outcome
 
 SCHEMA_VERSION = 1
-MAX_ITEMS = 10_000
+MAX_ITEMS = 100_000  # the largest import batch (Settings.import_batch_size)
 INT_LIMIT = 2**63
 
 # No whitespace, no "@", ASCII only: ids and codes fit, names and addresses do not.
@@ -24,7 +24,7 @@ _ACTOR = re.compile(r"[A-Za-z0-9_.:/+@-]{1,200}")
 _CODE = re.compile(r"[A-Za-z0-9_.:/-]{1,200}")
 _ID = re.compile(r"[A-Za-z0-9_.:-]{1,128}")
 _DETAIL_KEY = re.compile(r"[a-z][a-z0-9_.]{0,63}")
-_DETAIL_TEXT = re.compile(r"[A-Za-z0-9_.:/+=,-]{0,256}")
+_DETAIL_TEXT = re.compile(r"[A-Za-z0-9_.:/+=,-]{0,4096}")
 
 
 def format_time(moment: datetime) -> str:
