@@ -21,7 +21,7 @@ _register()
 RNG = random.Random(9)
 ID = synthetic.resident_id(RNG)
 CARD = synthetic.bank_card(RNG, prefix="622202", length=19)
-TEXT = f"客户李四，身份证{ID}，银行卡{CARD}，邮箱li.si@example.com。\n"
+TEXT = f"联系人李四，身份证{ID}，银行卡{CARD}，邮箱li.si@example.com。\n"
 
 
 @dataclass

@@ -83,12 +83,36 @@ class Engine:
         while match is not None:
             start = match.start()
             index = self._by_group[match.lastgroup or ""]
-            self._judge(index, self.recognizers[index], text, start, match.end(), out)
+            found = [(index, self.recognizers[index], match.end())]
             for order, sibling in self._siblings_at(index, text[start]):
                 other = sibling.regex.match(text, start)
                 if other is not None:
-                    self._judge(order, sibling, text, start, other.end(), out)
+                    found.append((order, sibling, other.end()))
+            if len(found) > 1:
+                found.sort(key=_first)
+            self._judge_all(found, text, start, out)
             match = search(text, start + 1)
+
+    def _judge_all(
+        self,
+        found: list[tuple[int, Recognizer, int]],
+        text: str,
+        start: int,
+        out: list[tuple[float, int, int, int, str]],
+    ) -> None:
+        """Judge, in priority order, every candidate starting here; skip validating one that
+        could only lose the overlap resolution (an expensive phone parse behind a card)."""
+        best_score, best_length = -1.0, 0
+        for order, recognizer, end in found:
+            if (
+                recognizer.fixed_span
+                and best_score >= recognizer.max_score
+                and best_length >= end - start
+            ):
+                continue
+            judged = self._judge(order, recognizer, text, start, end, out)
+            if judged is not None and judged[0] >= best_score:
+                best_score, best_length = judged
 
     def _scan_free(
         self, pattern: re.Pattern[str], text: str, out: list[tuple[float, int, int, int, str]]
@@ -108,18 +132,23 @@ class Engine:
         start: int,
         end: int,
         out: list[tuple[float, int, int, int, str]],
-    ) -> None:
+    ) -> tuple[float, int] | None:
         span = recognizer.evaluate(text, start, end)
         if span is None:
-            return
+            return None
         start, end, score = span
         if recognizer.has_context(text, start, end, self.window):
             score = min(1.0, score + recognizer.context_boost)
         elif recognizer.context_required:
-            return
+            return None
         if self.allow_list and text[start:end] in self.allow_list:
-            return
+            return None
         out.append((score, end - start, start, order, recognizer.entity))
+        return score, end - start
+
+
+def _first(item: tuple[int, Recognizer, int]) -> int:
+    return item[0]
 
 
 def _combine(recognizers: Sequence[Recognizer]) -> re.Pattern[str] | None:

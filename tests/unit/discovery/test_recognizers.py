@@ -119,7 +119,8 @@ CASES = [
     ("person zh context", "姓名：王小明，电话", "PERSON", "王小明"),
     ("person zh honorific", "请张先生来电", "PERSON", "张"),
     ("person zh compound", "联系人欧阳娜娜", "PERSON", "欧阳娜娜"),
-    ("person en", "My name is Alice Walker.", "PERSON", "Alice Walker"),
+    ("person en", "Customer name: Alice Walker.", "PERSON", "Alice Walker"),
+    ("person en lower-case trigger", "my name is Alice", "PERSON", None),
     ("person en title", "Dear Mr. Robert Brown,", "PERSON", "Robert Brown"),
     ("person no context", "王小明今天来了", "PERSON", None),
     # CN_ADDRESS

@@ -36,10 +36,13 @@ class Recognizer:
     context: tuple[str, ...] = ()  # lower-case words in Chinese and English
     context_required: bool = False
     context_boost: float = 0.35
+    # False when evaluate() moves the span away from the regex match (email, IPv6, names).
+    fixed_span: bool = True
 
     def __init__(self) -> None:
         if self.first:
             self.pattern = f"[{self.first}]{self.rest}"
+        self.max_score = min(1.0, self.base_score + self.context_boost)
         self.regex = re.compile(self.pattern)
         words = "|".join(re.escape(word) for word in self.context)
         self._context = re.compile(words, re.IGNORECASE) if words else None

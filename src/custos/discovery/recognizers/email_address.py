@@ -27,6 +27,7 @@ class EmailRecognizer(Recognizer):
         + r")*\.[A-Za-z]{2,24}(?![A-Za-z0-9-])"
     )
     families = frozenset({"at"})
+    fixed_span = False
     base_score = 0.9
     context = ("邮箱", "邮件", "电邮", "email", "e-mail", "mail")
 

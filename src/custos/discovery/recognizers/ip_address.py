@@ -23,6 +23,7 @@ class IpAddressRecognizer(Recognizer):
     first = "0-9:"
     rest = "(?:" + _V4 + "|" + _V6 + ")"
     families = frozenset({"digit", "colon"})
+    fixed_span = False
     base_score = 0.6
     context = ("ip", "地址", "登录", "服务器", "host", "address", "client")
 
