@@ -82,15 +82,15 @@ def load_hierarchy(path: Path, column: str) -> Hierarchy:
 class EncodedHierarchy:
     """A hierarchy as integer maps: leaf index -> group code, per level.
 
-    `loss[j][g]` is Iyengar's loss of group g at level j: (leaves under g - 1) / (leaves - 1),
-    counted over the hierarchy's rows, as ARX does.
+    `share[j][g]` is the share of the domain that group g at level j covers: leaves under g
+    divided by all leaves, counted over the hierarchy's rows as ARX does (Iyengar's loss).
     """
 
     hierarchy: Hierarchy
     leaf_index: dict[str, int]
     maps: tuple[IntArray, ...]
     labels: tuple[tuple[str, ...], ...]
-    loss: tuple[FloatArray, ...]
+    share: tuple[FloatArray, ...]
     lifts: dict[tuple[int, int], IntArray]  # (from level, to level) -> group code map
 
     @property
@@ -105,7 +105,7 @@ def encode_hierarchy(hierarchy: Hierarchy) -> EncodedHierarchy:
     leaves = len(hierarchy.rows)
     maps: list[IntArray] = []
     labels: list[tuple[str, ...]] = []
-    losses: list[FloatArray] = []
+    shares: list[FloatArray] = []
     for level in range(hierarchy.height):
         column = [row[level] for row in hierarchy.rows]
         order = tuple(dict.fromkeys(column))
@@ -114,7 +114,7 @@ def encode_hierarchy(hierarchy: Hierarchy) -> EncodedHierarchy:
         counts = np.bincount(mapping, minlength=len(order)).astype(np.float64)
         maps.append(mapping)
         labels.append(order)
-        losses.append((counts - 1.0) / (leaves - 1.0) if leaves > 1 else np.zeros(len(order)))
+        shares.append(counts / leaves)
     lifts = {}
     for low in range(hierarchy.height):
         for high in range(low + 1, hierarchy.height):
@@ -127,5 +127,5 @@ def encode_hierarchy(hierarchy: Hierarchy) -> EncodedHierarchy:
         leaf_index={row[0]: i for i, row in enumerate(hierarchy.rows)},
         maps=tuple(maps),
         labels=tuple(labels),
-        loss=tuple(losses),
+        share=tuple(shares),
     )

@@ -1,12 +1,19 @@
 """Utility metrics of a node and, where one exists, a per-column lower bound that ignores suppression.
 
-Suppressed records count as fully generalised (as in ARX): loss 1 per attribute, the
+Suppressed records count as fully generalised (as in ARX): the whole domain for loss, the
 entropy of the whole column, and a class of their own of size n for discernibility.
+
+Loss is ARX's granularity loss (Iyengar): a generalised value covers a share s of its
+attribute's domain (leaves under it / all leaves); per attribute the mean share over
+records is taken, averaged over attributes, and normalised after aggregation between the
+mean of the per-attribute minima (1/leaves, nothing generalised) and 1 (everything
+suppressed), which is how ARX reports "granularity" (1 - loss).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -49,7 +56,7 @@ class MetricTables:
     @classmethod
     def build(cls, table: EncodedTable) -> MetricTables:
         loss = tuple(
-            tuple(h.loss[level][table.codes(j, level)] for level in range(h.height))
+            tuple(h.share[level][table.codes(j, level)] for level in range(h.height))
             for j, h in enumerate(table.hierarchies)
         )
         entropy = tuple(_entropy_costs(table, j) for j in range(len(table.hierarchies)))
@@ -71,21 +78,51 @@ class MetricTables:
         totals = self.loss_total if metric is Metric.LOSS else self.entropy_total
         bound = sum(totals[j][levels[:, j]] for j in range(levels.shape[1]))
         bound = np.asarray(bound, dtype=np.float64)
-        return bound / (rows * levels.shape[1]) if metric is Metric.LOSS else bound
+        if metric is not Metric.LOSS:
+            return bound
+        low = _minimum_share(self.loss)
+        normalised: FloatArray = _normalise(bound / (rows * levels.shape[1]), low)
+        return normalised
 
 
-def column_losses(
+def _minimum_share(loss: tuple[tuple[FloatArray, ...], ...]) -> float:
+    # Nothing generalised: each value covers one leaf (the smallest share at level 0).
+    return float(np.mean([float(col[0].min()) if len(col[0]) else 1.0 for col in loss]))
+
+
+def _normalise(mean_share: Any, low: float) -> Any:
+    return (mean_share - low) / (1.0 - low) if low < 1.0 else mean_share * 0.0
+
+
+def column_shares(
     table: EncodedTable, levels: tuple[int, ...], classes: Classes, outliers: BoolArray
 ) -> list[float]:
-    """Loss per QI: suppressed records count 1, others their group's share of the domain."""
+    """Mean domain share per QI over all records; a suppressed record covers the whole domain."""
     kept = ~outliers
     sizes = classes.sizes[kept]
     suppressed = float(classes.sizes[outliers].sum())
     out = []
     for j, level in enumerate(levels):
-        share = table.hierarchies[j].loss[level][classes.codes[kept, j]]
+        share = table.hierarchies[j].share[level][classes.codes[kept, j]]
         out.append((_dot(share, sizes) + suppressed) / table.rows)
     return out
+
+
+def column_losses(
+    table: EncodedTable, levels: tuple[int, ...], classes: Classes, outliers: BoolArray
+) -> list[float]:
+    """Loss per QI, normalised to [0, 1] (ARX's per-attribute granularity loss)."""
+    shares = column_shares(table, levels, classes, outliers)
+    lows = [1.0 / len(h.maps[0]) for h in table.hierarchies]
+    return [_normalise(s, low) for s, low in zip(shares, lows, strict=True)]
+
+
+def loss(
+    table: EncodedTable, levels: tuple[int, ...], classes: Classes, outliers: BoolArray
+) -> float:
+    lows = [1.0 / len(h.maps[0]) for h in table.hierarchies]
+    mean_share = float(np.mean(column_shares(table, levels, classes, outliers)))
+    return float(_normalise(mean_share, float(np.mean(lows))))
 
 
 def evaluate(
@@ -98,7 +135,7 @@ def evaluate(
 ) -> float:
     n = float(table.rows)
     if metric is Metric.LOSS:
-        return float(np.mean(column_losses(table, levels, classes, outliers)))
+        return loss(table, levels, classes, outliers)
     if metric is Metric.ENTROPY:
         suppressed_rows = outliers[classes.inverse]
         w = table.weight

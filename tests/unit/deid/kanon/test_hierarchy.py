@@ -25,13 +25,13 @@ def test_malformed_hierarchies_are_refused(text: str, reason: str) -> None:
     assert caught.value.reason == "kanon_hierarchy_malformed"
 
 
-def test_loss_counts_leaves_under_each_group() -> None:
+def test_share_counts_leaves_under_each_group() -> None:
     encoded = encode_hierarchy(
         parse_hierarchy("a;g1;*\nb;g1;*\nc;g1;*\nd;g2;*\ne;g2;*\n", "col", "t")
     )
-    assert encoded.loss[0].tolist() == [0.0] * 5
-    assert encoded.loss[1].tolist() == pytest.approx([2 / 4, 1 / 4])
-    assert encoded.loss[2].tolist() == [1.0]
+    assert encoded.share[0].tolist() == pytest.approx([1 / 5] * 5)
+    assert encoded.share[1].tolist() == pytest.approx([3 / 5, 2 / 5])
+    assert encoded.share[2].tolist() == [1.0]
     assert encoded.maps[1].tolist() == [0, 0, 0, 1, 1]
 
 
