@@ -26,6 +26,7 @@ def test_validate_reports_every_problem_with_its_path(custos: Run, tmp_path: Pat
     bad.write_text(text, encoding="utf-8")
     result = custos("catalog", "validate", str(bad), check=False)
     assert result.returncode == 3
+    assert "[catalog_invalid]" in result.stderr
     for expected in (
         "fields[3].category: unknown data category 'user.contactt.email'",
         "fields[9].serchable: unknown key (did you mean 'searchable'?)",
