@@ -153,3 +153,21 @@ def test_parallel_and_in_process_verification_agree(
     assert parallel == here
     assert parallel.events_checked == 150
     assert parallel.first_bad_seq == (None if damage == "none" else 77)
+
+
+def test_concurrent_writers_get_distinct_contiguous_seqs(engine: Engine, log: AuditLog) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def write(worker: int) -> list[int]:
+        seqs = []
+        for i in range(15):
+            with engine.begin() as conn:
+                seqs.append(log.append(conn, sample_event(worker * 100 + i)))
+        return seqs
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(write, range(4)))
+    assert sorted(s for seqs in results for s in seqs) == list(range(1, 61))
+    assert all(seqs == sorted(seqs) for seqs in results)
+    report = log.verify(engine)
+    assert report.ok and report.tree_size == 60 and report.checkpoints_checked == 6

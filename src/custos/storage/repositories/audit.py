@@ -104,14 +104,17 @@ def insert_checkpoint(conn: Connection, row: CheckpointRow) -> None:
 
 def checkpoints(conn: Connection) -> list[CheckpointRow]:
     rows = conn.execute(select(audit_checkpoints).order_by(audit_checkpoints.c.tree_size))
-    return [
-        CheckpointRow(r.tree_size, bytes(r.root), r.signed_at, r.key_id, bytes(r.signature))
-        for r in rows
-    ]
+    return [_checkpoint_row(r) for r in rows]
 
 
 def checkpoint_at(conn: Connection, tree_size: int) -> CheckpointRow | None:
-    return next((c for c in checkpoints(conn) if c.tree_size == tree_size), None)
+    query = select(audit_checkpoints).where(audit_checkpoints.c.tree_size == tree_size)
+    row = conn.execute(query).first()
+    return None if row is None else _checkpoint_row(row)
+
+
+def _checkpoint_row(r: Any) -> CheckpointRow:
+    return CheckpointRow(r.tree_size, bytes(r.root), r.signed_at, r.key_id, bytes(r.signature))
 
 
 def seq_bounds(conn: Connection) -> tuple[int, int, int]:
