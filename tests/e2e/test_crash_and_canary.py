@@ -13,7 +13,7 @@ import time
 import uuid
 from pathlib import Path
 
-from custos.demo.checkdigits import bank_card, resident_id
+from custos.demo.checkdigits import bank_card, cn_mobile, resident_id
 from tests.e2e.conftest import CUSTOS, Run
 
 
@@ -83,7 +83,9 @@ def test_kill_9_during_import_leaves_whole_subjects(
         == 0
     )
     assert custos("audit", "verify").returncode == 0
-    batches = _count(db, "SELECT count(*) FROM audit_events WHERE CAST(body AS TEXT) LIKE '%import.batch%'")
+    batches = _count(
+        db, "SELECT count(*) FROM audit_events WHERE CAST(body AS TEXT) LIKE '%import.batch%'"
+    )
     assert batches * 500 == subjects
 
 
@@ -98,7 +100,7 @@ def test_canaries_never_reach_disk_in_plaintext(
         row = {
             "full_name": f"CANARY{tag}金丝雀",
             "email": f"canary.{tag}@example.net",
-            "mobile": f"1{rng.choice('3589')}{rng.randrange(10**9):09d}",
+            "mobile": cn_mobile(rng),
             "resident_id": resident_id(rng, f"19{rng.randrange(50, 99)}0{rng.randrange(1, 9)}15"),
             "bank_card": bank_card(rng),
         }
@@ -172,7 +174,7 @@ def test_rotation_retires_old_kek_and_keeps_records_readable(
     assert [k["key"] is None for k in keyring["keks"]] == [True, False]
     with sqlite3.connect(db) as conn:
         ids = [r[0] for r in conn.execute("SELECT id FROM subjects")]
-    for sid in ids[:: max(1, len(ids) // 10)]:
+    for sid in (ids[0], ids[len(ids) // 2], ids[-1]):
         got = json.loads(
             custos(
                 "subjects", "get", sid, "--purpose", "account_management", "--format", "json"
