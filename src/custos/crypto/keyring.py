@@ -210,8 +210,13 @@ def _encode_file(data: dict[str, Any], passphrase: bytes | None) -> bytes:
     salt, nonce = os.urandom(16), os.urandom(12)
     sealed = AESGCM(_sealing_key(passphrase, salt)).encrypt(nonce, plain, b"custos/keyring")
     return json.dumps(
-        {"format": _FORMAT, "sealed": True, "salt": _b64(salt), "nonce": _b64(nonce),
-         "ciphertext": _b64(sealed)}
+        {
+            "format": _FORMAT,
+            "sealed": True,
+            "salt": _b64(salt),
+            "nonce": _b64(nonce),
+            "ciphertext": _b64(sealed),
+        }
     ).encode()
 
 
@@ -229,7 +234,8 @@ def _decode_file(raw: bytes, passphrase: bytes | None) -> dict[str, Any]:
     key = _sealing_key(passphrase, base64.b64decode(outer["salt"]))
     try:
         plain = AESGCM(key).decrypt(
-            base64.b64decode(outer["nonce"]), base64.b64decode(outer["ciphertext"]),
+            base64.b64decode(outer["nonce"]),
+            base64.b64decode(outer["ciphertext"]),
             b"custos/keyring",
         )
     except InvalidTag as exc:
