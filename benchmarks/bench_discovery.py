@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from custos.discovery.config import build_engine
 from discovery.evaluate import (
-    PRESIDIO_TO_OURS,
+    BILINGUAL_COMMON,
     SHARED_TYPES,
     TO_DATASET,
     Counts,
@@ -39,7 +39,7 @@ from discovery.evaluate import (
 from discovery.presidio_peer import load_presidio
 
 STRUCTURED = ("BANK_CARD", "CN_MOBILE", "CN_RESIDENT_ID", "CN_USCC", "EMAIL_ADDRESS", "IBAN_CODE")
-BILINGUAL_SHARED = ("BANK_CARD", "CN_MOBILE", "EMAIL_ADDRESS", "IBAN_CODE", "IP_ADDRESS")
+BILINGUAL_SHARED = ("BANK_CARD", "EMAIL_ADDRESS", "IBAN_CODE", "IP_ADDRESS", "PHONE")
 Analyze = Callable[[str], list[Span]]
 
 
@@ -90,9 +90,11 @@ def compare(
     ours_map: dict[str, str] | None,
     peer_map: dict[str, str],
     entities: Sequence[str],
+    gold_map: dict[str, str] | None = None,
 ) -> tuple[float, float, dict[str, Counts], dict[str, Counts] | None]:
+    gold_map = gold_map or {}
     texts = [t for t, _ in data]
-    golds = [g for _, g in data]
+    golds = [[(gold_map.get(e, e), s, x) for e, s, x in g] for _, g in data]
     ours_fn = mapped(ours, ours_map) if ours_map else ours
     ours_pred, ours_s = timed(ours_fn, texts, repeat=3)
     ours_counts = score(zip(ours_pred, golds, strict=True), entities)
@@ -172,8 +174,8 @@ def main(argv: list[str]) -> int:
     )  # fmt: skip
     bilingual = bilingual_dataset(args.records)
     ratio_bi, _, ours_bi_shared, peer_bi = compare(
-        "bilingual corpus (shared types)", bilingual, ours, peer, None, PRESIDIO_TO_OURS,
-        BILINGUAL_SHARED,
+        "bilingual corpus (shared types)", bilingual, ours, peer, BILINGUAL_COMMON,
+        BILINGUAL_COMMON, BILINGUAL_SHARED, gold_map=BILINGUAL_COMMON,
     )  # fmt: skip
     entities = sorted({g[0] for _, gold in bilingual for g in gold})
     ours_all = score(((ours(t), g) for t, g in bilingual), entities)

@@ -17,6 +17,7 @@ MOBILE = synthetic.mobile(RNG)
 CARD = synthetic.bank_card(RNG, prefix="622202", length=19)
 CARD_BAD = synthetic.bank_card(RNG, valid=False, prefix="622202", length=19)
 VISA = synthetic.bank_card(RNG, prefix="4", length=16)
+JCB = synthetic.bank_card(RNG, prefix="1800", length=15)
 USCC = synthetic.uscc(RNG)
 USCC_BAD = synthetic.uscc(RNG, valid=False)
 IBAN = synthetic.iban(RNG, country="GB")
@@ -68,6 +69,8 @@ CASES = [
     ("card spaced", f"card {VISA[:4]} {VISA[4:8]} {VISA[8:12]} {VISA[12:]}.", "BANK_CARD",
      f"{VISA[:4]} {VISA[4:8]} {VISA[8:12]} {VISA[12:]}"),
     ("card no context", f"x {VISA} y", "BANK_CARD", VISA),
+    ("card jcb 15", f"card {JCB}", "BANK_CARD", JCB),
+    ("card leading 1", "card 1234567890123452", "BANK_CARD", None),
     # CN_USCC
     ("uscc valid", f"统一社会信用代码：{USCC}", "CN_USCC", USCC),
     ("uscc bad check", f"统一社会信用代码：{USCC_BAD}", "CN_USCC", None),
@@ -93,6 +96,8 @@ CASES = [
     ("phone international", "call +44 20 7946 0958 now", "PHONE_NUMBER", "+44 20 7946 0958"),
     ("phone us", "phone (212) 555-0147.", "PHONE_NUMBER", "(212) 555-0147"),
     ("phone invalid", "call +44 12", "PHONE_NUMBER", None),
+    ("phone extension", "desk +1-212-555-0147x123", "PHONE_NUMBER", "+1-212-555-0147x123"),
+    ("ip is no phone", "from 192.168.10.1 today", "PHONE_NUMBER", None),
     # IP_ADDRESS
     ("ipv4", "登录地址192.168.10.1成功", "IP_ADDRESS", "192.168.10.1"),
     ("ipv4 bad octet", "ip 300.1.1.1", "IP_ADDRESS", None),

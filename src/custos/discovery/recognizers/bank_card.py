@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from custos.discovery.checksums import luhn_valid
 from custos.discovery.recognizers.base import (
     NOT_AFTER_ALNUM,
@@ -20,10 +22,15 @@ _REST = (
 )
 
 
+_LEADING_1_OR_2 = re.compile(
+    r"2(?:22[1-9]|2[3-9][0-9]|[3-6][0-9]{2}|7[01][0-9]|720)|(?:1800|2131)[0-9]{11}$"
+)
+
+
 @register
 class BankCardRecognizer(Recognizer):
     name = entity = "BANK_CARD"
-    first = "2-6"
+    first = "1-6"
     rest = NOT_AFTER_ALNUM + "(?:" + _REST + ")" + NOT_BEFORE_ALNUM
     families = frozenset({"digit"})
     base_score = 0.9
@@ -43,8 +50,8 @@ class BankCardRecognizer(Recognizer):
         digits = digits_only(value)
         if not 13 <= len(digits) <= 19 or not luhn_valid(digits):
             return None
-        if digits[0] == "2" and not "2221" <= digits[:4] <= "2720":
-            return None  # only Mastercard's 2-series uses a leading 2
+        if digits[0] in "12" and not _LEADING_1_OR_2.match(digits):
+            return None  # only Mastercard's 2-series and 15-digit JCB (1800, 2131) start so
         if looks_like_resident_id(value):
             return None
         if len(set(digits)) < 3:
