@@ -64,8 +64,22 @@ def factorize(values: Any) -> tuple[list[str], npt.NDArray[np.int64]]:
     encoded = pc.dictionary_encode(values)
     if isinstance(encoded, pa.ChunkedArray):
         encoded = encoded.combine_chunks()
-    codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    # Read the index buffer directly: pyarrow's to_numpy() imports pandas (seconds).
+    indices = encoded.indices
+    if indices.null_count:
+        raise InputMalformed("a column holds missing (null) cells")
+    width = indices.type.bit_width // 8
+    raw = np.frombuffer(
+        indices.buffers()[1], dtype=f"<i{width}", count=len(indices), offset=indices.offset * width
+    )
+    codes = raw.astype(np.int64)
     return [str(v) for v in encoded.dictionary.to_pylist()], codes
+
+
+def _objects(values: list[Any]) -> StrArray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
 
 
 def _ragged_row(text: str, sep: str, width: int) -> int:
@@ -103,7 +117,8 @@ def parse_table(text: str, delimiter: str | None = None) -> Table:
     if arrow.num_rows == 0:
         raise InputMalformed("the input table has a header but no rows")
     trimmed = {name: pc.utf8_trim_whitespace(arrow.column(i)) for i, name in enumerate(header)}
-    columns = {name: col.to_numpy(zero_copy_only=False) for name, col in trimmed.items()}
+    # Not `to_numpy()`: for strings it goes through pandas, whose import costs seconds.
+    columns = {name: _objects(col.to_pylist()) for name, col in trimmed.items()}
     return Table(header=header, columns=columns, delimiter=sep, arrow=trimmed)
 
 
