@@ -191,3 +191,32 @@ def test_real_process_keeps_stdout_clean(corpus: Path) -> None:
 def test_help_is_bilingual(custos: Run) -> None:
     result = custos("scan", "--help")
     assert "PATH_OR_URL" in result.out and "个人信息" in result.out
+
+
+def test_database_url_with_the_example_catalog(custos: Run, tmp_path: Path) -> None:
+    import sqlalchemy as sa
+
+    url = f"sqlite:///{tmp_path / 'crm.db'}"
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("CREATE TABLE customers (mobile TEXT, email TEXT, notes TEXT)"))
+        for i in range(6):
+            connection.execute(
+                sa.text("INSERT INTO customers VALUES (:m, :e, :n)"),
+                {"m": synthetic.mobile(RNG), "e": f"c{i}@example.com",
+                 "n": f"备用卡号{synthetic.bank_card(RNG, prefix='622202', length=19)}"},
+            )  # fmt: skip
+    engine.dispose()
+    catalog = Path(__file__).resolve().parents[2] / "examples" / "catalog.yaml"
+    lines = custos("scan", url, "--format", "jsonl", "--sample-rows", "4")
+    cells = [json.loads(x) for x in lines.out.splitlines()]
+    assert {(c["table"], c["column"], c["entity"]) for c in cells} == {
+        ("customers", "mobile", "CN_MOBILE"),
+        ("customers", "email", "EMAIL_ADDRESS"),
+        ("customers", "notes", "BANK_CARD"),
+    }
+    assert max(c["row"] for c in cells) == 4
+    report = json.loads(custos("scan", url, "--format", "json", "--catalog", str(catalog)).out)
+    shadow = {(s["column"], s["reason"]) for s in report["shadow_data"]}
+    # mobile and email are declared fields; card numbers in a notes column are not
+    assert shadow == {("notes", "undeclared_location")}
