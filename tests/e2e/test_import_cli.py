@@ -55,9 +55,14 @@ def test_import_csv_and_jsonl(
     )
     report = json.loads(result.stdout)
     assert report["imported"] == 30 and report["rejected"] == 0
-    jsonl = tmp_path / "b.jsonl"
+    # A suffix that says nothing: `--format jsonl` names the input format.
+    jsonl = tmp_path / "b.data"
     jsonl.write_text("\n".join(json.dumps(r) for r in _rows(5, seed=9)) + "\n", encoding="utf-8")
-    custos("subjects", "import", str(jsonl), "--purpose", "account_management")
+    unknown = custos(
+        "subjects", "import", str(jsonl), "--purpose", "account_management", check=False
+    )
+    assert unknown.returncode == 3 and "--format" in unknown.stderr
+    custos("subjects", "import", str(jsonl), "--format", "jsonl", "--purpose", "account_management")
     assert _count(data_dir, "subjects") == 35
     found = json.loads(
         custos(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -66,20 +67,44 @@ def _render(views: list[SubjectView], fmt: OutputFormat, title: str) -> None:
         stdout.print("no match / 无匹配")
 
 
+class ImportFlag(StrEnum):
+    """`--format` of import names either the input (csv, jsonl) or the report (table, json)."""
+
+    CSV = "csv"
+    JSONL = "jsonl"
+    TABLE = "table"
+    JSON = "json"
+
+
 def import_(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="CSV or JSONL file / 导入文件")],
     purpose: PurposeOpt,
-    input_format: Annotated[
-        ImportFormat | None,
-        typer.Option("--input-format", help="csv or jsonl (default: by suffix)"),
+    fmt: Annotated[
+        ImportFlag | None,
+        typer.Option(
+            "--format",
+            help="csv|jsonl: input format (default: by file suffix); table|json: report format "
+            "/ 输入格式或报告格式",
+        ),
     ] = None,
-    fmt: FormatOpt = OutputFormat.TABLE,
+    input_format: Annotated[
+        ImportFormat | None, typer.Option("--input-format", help="csv or jsonl / 输入格式")
+    ] = None,
+    report_format: Annotated[
+        OutputFormat | None, typer.Option("--report", help="table or json / 报告格式")
+    ] = None,
 ) -> None:
     """Bulk import customers (streaming, batched, all-or-nothing per subject). / 批量导入客户。
 
-    Exit 0 when every row was imported; 3 when rows were rejected (see the report).
+    Columns the catalog does not declare, or the purpose does not cover, are refused before
+    anything is written. Exit 0 when every row was imported; 3 when rows were rejected.
     """
+    if fmt in (ImportFlag.CSV, ImportFlag.JSONL):
+        input_format = input_format or ImportFormat(fmt.value)
+    elif fmt is not None:
+        report_format = report_format or OutputFormat(fmt.value)
+    report_as = report_format or OutputFormat.TABLE
     container = container_from(ctx)
     importer = container.importer()
     size = file.stat().st_size if file.is_file() else 0
@@ -90,14 +115,12 @@ def import_(
         TransferSpeedColumn(),
         TimeRemainingColumn(),
     )
-    with Progress(
-        *columns, console=stderr, transient=True, disable=fmt is OutputFormat.JSON
-    ) as bar:
+    with Progress(*columns, console=stderr, transient=True) as bar:
         task = bar.add_task("importing / 导入中", total=size)
         report = importer.run(
             _ctx(ctx, purpose), file, input_format, on_bytes=lambda n: bar.advance(task, n)
         )
-    _render_report(report, fmt)
+    _render_report(report, report_as)
     if not report.ok:
         raise typer.Exit(3)
 
