@@ -46,16 +46,16 @@ def assess(result: KanonResult) -> Assessment:
     return Assessment(status=status, reversible=False, reasons=tuple(reasons))
 
 
+def _model(
+    name: str, parameters: dict[str, Any], measured: dict[str, Any], **extra: Any
+) -> dict[str, Any]:
+    # Only an optimal node that satisfies every model is ever reported, so each one holds.
+    return {"model": name, "parameters": parameters, **extra, "holds": True, "measured": measured}
+
+
 def _models(result: KanonResult) -> list[dict[str, Any]]:
     spec, measured = result.request.spec, result.release.measured
-    models: list[dict[str, Any]] = [
-        {
-            "model": "k-anonymity",
-            "parameters": {"k": spec.k},
-            "holds": True,
-            "measured": {"k": measured.get("k")},
-        },
-    ]
+    models = [_model("k-anonymity", {"k": spec.k}, {"k": measured.get("k")})]
     if spec.l is not None:
         params: dict[str, Any] = {"l": spec.l}
         key = "l_entropy" if spec.l_variant is LVariant.ENTROPY else "l_distinct"
@@ -63,25 +63,17 @@ def _models(result: KanonResult) -> list[dict[str, Any]]:
         if spec.l_variant is LVariant.RECURSIVE:
             params["c"] = spec.c
             found["r1_over_tail_max"] = measured.get("recursive_c_ratio")
-        models.append(
-            {
-                "model": f"{spec.l_variant.value} l-diversity",
-                "parameters": params,
-                "sensitive": spec.sensitive,
-                "holds": True,
-                "measured": found,
-            }
-        )
+        name = f"{spec.l_variant.value} l-diversity"
+        models.append(_model(name, params, found, sensitive=spec.sensitive))
     if spec.t is not None and spec.t_measure is not None:
         models.append(
-            {
-                "model": "t-closeness",
-                "parameters": {"t": spec.t},
-                "distance": spec.t_measure.value,
-                "sensitive": spec.sensitive,
-                "holds": True,
-                "measured": {"t": measured.get("t")},
-            }
+            _model(
+                "t-closeness",
+                {"t": spec.t},
+                {"t": measured.get("t")},
+                distance=spec.t_measure.value,
+                sensitive=spec.sensitive,
+            )
         )
     return models
 
@@ -90,51 +82,64 @@ def _finite(value: float | None) -> float | None:
     return None if value is None or not math.isfinite(value) else round(value, 6)
 
 
+def _suppression(result: KanonResult) -> dict[str, Any]:
+    request, rows = result.request, result.release.suppressed_rows
+    return {
+        "limit": request.spec.suppression,
+        "limit_rows": math.floor(request.spec.suppression * result.input_rows + 1e-9),
+        "suppressed_rows": len(rows),
+        "share": len(rows) / result.input_rows,
+        "rows": [int(r) + 1 for r in rows],  # 1-based data rows of the input
+        "in_output": "kept with '*'" if request.keep_suppressed else "removed",
+    }
+
+
+def _classes(result: KanonResult) -> dict[str, Any]:
+    kept = result.release.classes.sizes[~result.release.outliers]
+    return {
+        "count": len(kept),
+        "min_size": int(kept.min()) if len(kept) else 0,
+        "max_size": int(kept.max()) if len(kept) else 0,
+        "average_size": float(kept.mean()) if len(kept) else 0.0,
+    }
+
+
+def _search(result: KanonResult) -> dict[str, Any]:
+    stats = result.stats
+    return {
+        "strategy": stats.strategy,
+        "lattice_size": stats.lattice_size,
+        "evaluated": stats.evaluated,
+        "tagged": stats.tagged,
+        "pruned_by_bound": stats.pruned_by_bound,
+        "seconds": round(result.seconds, 4),
+    }
+
+
 def build_report(result: KanonResult) -> dict[str, Any]:
-    request, release, stats = result.request, result.release, result.stats
-    kept = release.classes.sizes[~release.outliers]
-    suppressed = len(release.suppressed_rows)
-    limit_rows = math.floor(request.spec.suppression * result.input_rows + 1e-9)
+    request, release = result.request, result.release
+    levels = [
+        {
+            "column": qi,
+            "hierarchy": result.hierarchy_sources[qi],
+            "levels": result.heights[j],
+            "chosen_level": release.levels[j],
+            "loss": _finite(release.column_loss[j]),
+        }
+        for j, qi in enumerate(request.qis)
+    ]
     return {
         "tool": "custos deid kanon",
         "input_rows": result.input_rows,
         "output_rows": int(result.cells.shape[0]),
-        "quasi_identifiers": [
-            {
-                "column": qi,
-                "hierarchy": result.hierarchy_sources[qi],
-                "levels": result.heights[j],
-                "chosen_level": release.levels[j],
-                "loss": _finite(release.column_loss[j]),
-            }
-            for j, qi in enumerate(request.qis)
-        ],
+        "quasi_identifiers": levels,
         "identifiers_removed": list(request.identifiers),
         "models": _models(result),
-        "suppression": {
-            "limit": request.spec.suppression,
-            "limit_rows": limit_rows,
-            "suppressed_rows": suppressed,
-            "share": suppressed / result.input_rows,
-            "rows": [int(r) + 1 for r in release.suppressed_rows],
-            "in_output": "kept with '*'" if request.keep_suppressed else "removed",
-        },
-        "equivalence_classes": {
-            "count": len(kept),
-            "min_size": int(kept.min()) if len(kept) else 0,
-            "max_size": int(kept.max()) if len(kept) else 0,
-            "average_size": float(kept.mean()) if len(kept) else 0.0,
-        },
+        "suppression": _suppression(result),
+        "equivalence_classes": _classes(result),
         "metric": {"optimised": request.metric.value, "value": _finite(result.outcome.metric)},
         "metrics": {k: _finite(v) for k, v in release.metrics.items()},
-        "search": {
-            "strategy": stats.strategy,
-            "lattice_size": stats.lattice_size,
-            "evaluated": stats.evaluated,
-            "tagged": stats.tagged,
-            "pruned_by_bound": stats.pruned_by_bound,
-            "seconds": round(result.seconds, 4),
-        },
+        "search": _search(result),
         "classification": assess(result).as_dict(),
     }
 

@@ -18,6 +18,9 @@ from custos.deid.kanon.model import Metric, NodeOutcome, PrivacySpec, SearchStat
 from custos.deid.kanon.release import SUPPRESSED, Release, build_release
 from custos.deid.kanon.table import StrArray, Table
 
+# Per-class sensitive histograms are dense: distinct QI rows x sensitive values, as floats.
+MAX_HISTOGRAM_CELLS = 50_000_000
+
 
 @dataclass(frozen=True)
 class KanonRequest:
@@ -122,7 +125,13 @@ def build_engine(table: Table, request: KanonRequest) -> Engine:
     ]
     encoded = [encode_hierarchy(h) for h in hierarchies]
     sensitive, codes = (None, None) if spec.sensitive is None else _sensitive(table, request, spec)
-    return Engine(encode_table(factorized, encoded, codes), spec, request.metric, sensitive)
+    table_codes = encode_table(factorized, encoded, codes)
+    if sensitive is not None and len(table_codes.weight) * sensitive.m > MAX_HISTOGRAM_CELLS:
+        raise KanonParameterError(
+            f"sensitive column '{spec.sensitive}' has {sensitive.m} distinct values, too many "
+            "for per-class histograms here; generalise or bin it first"
+        )
+    return Engine(table_codes, spec, request.metric, sensitive)
 
 
 def _output(

@@ -100,3 +100,14 @@ def test_hierarchy_for_a_column_that_is_not_a_qi(
 def test_malformed_input_tables(text: str, fragment: str) -> None:
     with pytest.raises(InputMalformed, match=fragment):
         parse_table(text)
+
+
+def test_sensitive_column_with_too_many_values_is_refused(
+    synth: Callable[[int], Table], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from custos.deid.kanon import service
+
+    monkeypatch.setattr(service, "MAX_HISTOGRAM_CELLS", 10)
+    spec = PrivacySpec(k=2, sensitive="diagnosis", l=2)
+    with pytest.raises(KanonParameterError, match="too many"):
+        anonymize(synth(1), KanonRequest(qis=QIS, spec=spec))
