@@ -162,6 +162,7 @@ def test_custom_recognizers_from_yaml(custos: Run, tmp_path: Path) -> None:
             "`fields:` list is required",
         ),
         (["scan", "sqlite:///{tmp}/no/such/dir/x.db"], 10, "cannot read sqlite"),
+        (["scan", "{tmp}/ok.txt", "--ner", "custos_no_such_model"], 3, "is not installed"),
     ],
 )
 def test_bad_input_is_a_clear_error(

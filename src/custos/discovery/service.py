@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from custos.discovery.config import DiscoveryConfig, build_engine
+from custos.discovery.engine import ModelRecognizer
 from custos.discovery.errors import BadScanOption
 from custos.discovery.model import ScanResult
 from custos.discovery.ports import Progress
+from custos.discovery.recognizers.spacy_person import load_spacy_person
 from custos.discovery.scanners.columns import SAMPLE_SIZE, TableScanner
 from custos.discovery.scanners.database import DEFAULT_SAMPLE_ROWS, scan_database
 from custos.discovery.scanners.files import FileScanner
@@ -22,6 +24,7 @@ class ScanOptions:
     sample_size: int = SAMPLE_SIZE
     sample_rows: int = DEFAULT_SAMPLE_ROWS
     config: DiscoveryConfig | None = None
+    ner_model: str | None = None  # a spaCy model name for PERSON by NER, when installed
 
 
 def is_database_url(source: str) -> bool:
@@ -37,7 +40,16 @@ def validate_options(options: ScanOptions) -> None:
 
 def scan(source: str, options: ScanOptions, progress: Progress | None = None) -> ScanResult:
     validate_options(options)
-    engine = build_engine(options.entities, options.config)
+    models: list[ModelRecognizer] = []
+    if options.ner_model:
+        adapter = load_spacy_person(options.ner_model)
+        if adapter is None:
+            raise BadScanOption(
+                f"spaCy model {options.ner_model} is not installed / 未安装该 spaCy 模型",
+                details={"model": options.ner_model},
+            )
+        models.append(adapter)
+    engine = build_engine(options.entities, options.config, models)
     if is_database_url(source):
         tables = TableScanner(engine, options.min_score, options.sample_size)
         return scan_database(tables, source, options.sample_rows, progress)

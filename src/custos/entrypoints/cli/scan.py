@@ -136,6 +136,13 @@ def scan_command(
             "--sample-size", help="Values per column used to classify it / 每列用于分类的样本数"
         ),
     ] = 200,
+    ner: Annotated[
+        str | None,
+        typer.Option(
+            "--ner",
+            help="spaCy model for PERSON by NER, if installed (e.g. en_core_web_sm) / 用 spaCy 模型识别人名",
+        ),
+    ] = None,
     fail_on_findings: Annotated[
         bool,
         typer.Option(
@@ -159,6 +166,7 @@ def scan_command(
         sample_rows=sample_rows,
         sample_size=sample_size,
         config=config,
+        ner_model=ner,
     )
     progress = RichProgress() if sys.stderr.isatty() else None
     result = scan(source, options, progress)
