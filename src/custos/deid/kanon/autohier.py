@@ -62,11 +62,26 @@ def _mask_rows(values: Sequence[str]) -> list[tuple[str, ...]]:
     return rows
 
 
+def _looks_like_code(values: Sequence[str]) -> bool:
+    """Digit strings of one length >= 5 (postcodes, account prefixes) or with a leading zero.
+
+    Such numbers are codes: their prefixes mean something, their magnitudes do not.
+    """
+    if not all(v.isdigit() for v in values):
+        return False
+    lengths = {len(v) for v in values}
+    return (len(lengths) == 1 and min(lengths) >= 5) or any(
+        len(v) > 1 and v.startswith("0") for v in values
+    )
+
+
 def build_auto(column: str, distinct_values: Sequence[str]) -> Hierarchy:
     """A hierarchy over exactly the values present; its kind is named in `source`."""
     values = sorted(set(distinct_values))
     numbers = [_as_number(v) for v in values]
-    if values and all(n is not None for n in numbers):
+    if values and _looks_like_code(values):
+        rows, kind = _mask_rows(values), "masking"
+    elif values and all(n is not None for n in numbers):
         rows = _interval_rows(values, [n for n in numbers if n is not None])
         kind = "intervals"
     elif values and all(_DATE.match(v) for v in values):

@@ -41,6 +41,8 @@ def test_share_counts_leaves_under_each_group() -> None:
         (["18", "25", "33", "47", "61", "70"], "intervals"),
         (["2024-01-05", "2024-03-09", "2023-12-31"], "date truncation"),
         (["AB12", "AB19", "CD3", "X"], "masking"),
+        (["100871", "100872", "200031"], "masking"),
+        (["0451", "1200", "0017"], "masking"),
     ],
 )
 def test_automatic_hierarchies_are_trees_ending_in_one_group(values: list[str], kind: str) -> None:
@@ -51,6 +53,11 @@ def test_automatic_hierarchies_are_trees_ending_in_one_group(values: list[str], 
     cards = [encoded.cardinality(level) for level in range(encoded.height)]
     assert cards == sorted(cards, reverse=True)
     assert sorted(row[0] for row in hierarchy.rows) == sorted(set(values))
+
+
+def test_postcodes_are_masked_from_the_right() -> None:
+    hierarchy = build_auto("zip", ["100871", "100872", "200031"])
+    assert hierarchy.rows[0][:3] == ("100871", "10087*", "1008**")
 
 
 def test_intervals_nest_and_contain_their_values() -> None:
