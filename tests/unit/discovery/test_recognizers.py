@@ -18,6 +18,8 @@ CARD = synthetic.bank_card(RNG, prefix="622202", length=19)
 CARD_BAD = synthetic.bank_card(RNG, valid=False, prefix="622202", length=19)
 VISA = synthetic.bank_card(RNG, prefix="4", length=16)
 JCB = synthetic.bank_card(RNG, prefix="1800", length=15)
+_BAD16 = synthetic.bank_card(RNG, valid=False, prefix="4", length=16)
+CARD_BAD_GROUPED = " ".join(_BAD16[i : i + 4] for i in range(0, 16, 4))
 USCC = synthetic.uscc(RNG)
 USCC_BAD = synthetic.uscc(RNG, valid=False)
 IBAN = synthetic.iban(RNG, country="GB")
@@ -98,6 +100,8 @@ CASES = [
     ("phone invalid", "call +44 12", "PHONE_NUMBER", None),
     ("phone extension", "desk +1-212-555-0147x123", "PHONE_NUMBER", "+1-212-555-0147x123"),
     ("ip is no phone", "from 192.168.10.1 today", "PHONE_NUMBER", None),
+    ("grouped card tail is no phone", f"card {CARD_BAD_GROUPED}", "PHONE_NUMBER", None),
+    ("grouped card tail is no card", f"card {CARD_BAD_GROUPED}", "BANK_CARD", None),
     # IP_ADDRESS
     ("ipv4", "登录地址192.168.10.1成功", "IP_ADDRESS", "192.168.10.1"),
     ("ipv4 bad octet", "ip 300.1.1.1", "IP_ADDRESS", None),

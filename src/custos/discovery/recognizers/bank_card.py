@@ -31,7 +31,8 @@ _LEADING_1_OR_2 = re.compile(
 class BankCardRecognizer(Recognizer):
     name = entity = "BANK_CARD"
     first = "1-6"
-    rest = NOT_AFTER_ALNUM + "(?:" + _REST + ")" + NOT_BEFORE_ALNUM
+    # Not right after another digit group: a grouped number's tail is no card of its own.
+    rest = NOT_AFTER_ALNUM + r"(?<![0-9][ -][\s\S])(?:" + _REST + ")" + NOT_BEFORE_ALNUM
     families = frozenset({"digit"})
     base_score = 0.9
     context = (

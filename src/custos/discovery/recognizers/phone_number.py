@@ -16,7 +16,8 @@ REGIONS = ("US", "GB", "DE", "FR", "IT", "ES", "NL", "BE", "IN", "BR", "IL", "AU
 # A candidate needs a `+`/`00` prefix, a separator, brackets, or ten NANP-style digits:
 # bare digit runs are far more often amounts and ids than phone numbers.
 _REST = (
-    r"(?<![0-9A-Za-z+(.-][\s\S])(?:"
+    # Not right after another digit group either: "4175 9578 6945 0397" holds no phone.
+    r"(?<![0-9A-Za-z+(.-][\s\S])(?<![0-9][ ][\s\S])(?:"
     r"(?<=\+)[1-9][0-9 ().-]{6,18}[0-9]"
     r"|(?<=0)0[1-9][0-9 ().-]{5,17}[0-9]"
     r"|(?<=\()[0-9]{2,5}\)[ .-]?[0-9]{2,4}(?:[ .-]?[0-9]{2,5}){1,3}"
