@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -75,37 +76,41 @@ def verify_log(
 def _scan(
     source: Engine | Connection, last_seq: int, sizes: list[int], workers: int | None
 ) -> list[scan.ChunkResult]:
-    count = -(-last_seq // scan.CHUNK)
+    chunk = scan.CHUNK
+    count = -(-last_seq // chunk)
     wanted = [
-        [s for s in sizes if scan.chunk_bounds(i)[0] <= s <= scan.chunk_bounds(i)[1]]
+        [s for s in sizes if scan.chunk_bounds(i, chunk)[0] <= s <= scan.chunk_bounds(i, chunk)[1]]
         for i in range(count)
     ]
     workers = workers or min(len(os.sched_getaffinity(0)), 8)
     url = repo.engine_url(source) if isinstance(source, Engine) else None
     if url is not None and workers > 1 and last_seq >= PARALLEL_MIN_EVENTS:
-        methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("fork" if "fork" in methods else None)
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            return list(
-                pool.map(
-                    scan.check_chunk_in_worker,
-                    [url] * count,
-                    range(count),
-                    [last_seq] * count,
-                    wanted,
-                )
-            )
+        with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
+            jobs = [
+                pool.submit(scan.check_chunk_in_worker, url, i, last_seq, wanted[i], chunk)
+                for i in range(count)
+            ]
+            return [job.result() for job in jobs]
     if isinstance(source, Engine):
         with source.connect() as conn:
             return _scan_here(conn, count, last_seq, wanted)
     return _scan_here(source, count, last_seq, wanted)
 
 
+def _pool_context() -> multiprocessing.context.BaseContext:
+    """fork is cheapest, but forking a process with other threads (an API server) can copy a
+    held lock into the child; there, start workers from a clean forkserver instead."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
 def _scan_here(
     conn: Connection, count: int, last_seq: int, wanted: list[list[int]]
 ) -> list[scan.ChunkResult]:
     reader = repo.RawReader.on(conn)
-    return [scan.check_chunk(reader, i, last_seq, wanted[i]) for i in range(count)]
+    return [scan.check_chunk(reader, i, last_seq, wanted[i], scan.CHUNK) for i in range(count)]
 
 
 def _roots(chunks: list[scan.ChunkResult], sizes: list[int]) -> dict[int, bytes]:

@@ -171,3 +171,19 @@ def test_concurrent_writers_get_distinct_contiguous_seqs(engine: Engine, log: Au
     assert all(seqs == sorted(seqs) for seqs in results)
     report = log.verify(engine)
     assert report.ok and report.tree_size == 60 and report.checkpoints_checked == 6
+
+
+def test_parallel_verification_from_a_threaded_process(
+    engine: Engine, log: AuditLog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An API server has threads; its verify must not fork them (forkserver workers instead)."""
+    import threading
+
+    monkeypatch.setattr(scan, "CHUNK", 16)
+    monkeypatch.setattr("custos.audit.verify.PARALLEL_MIN_EVENTS", 32)
+    fill(engine, log, 70)
+    reports = []
+    worker = threading.Thread(target=lambda: reports.append(log.verify(engine, workers=2)))
+    worker.start()
+    worker.join(timeout=120)
+    assert reports and reports[0].ok and reports[0].events_checked == 70
