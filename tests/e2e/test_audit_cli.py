@@ -175,3 +175,28 @@ def test_the_installed_command_exits_non_zero_with_the_seq(custos: Run, data_dir
     result = custos("audit", "verify", check=False)
     assert result.returncode == IntegrityViolation.exit_code
     assert "first bad seq 7" in result.stdout and "Traceback" not in result.stderr
+
+
+def test_two_validly_signed_roots_for_one_size_are_detected(
+    app: object, data_dir: Path, tmp_path: Path
+) -> None:
+    """Equivocation: the key signed a second tree of size 100; the exported copy shows it."""
+    from custos.audit import checkpoints as cpfile
+    from custos.audit.canonical import format_time
+    from custos.audit.model import Checkpoint
+    from custos.crypto.signing import SigningKey
+
+    key = SigningKey.load(data_dir / "keys" / "audit-signing.key")
+    honest = tmp_path / "honest.jsonl"
+    assert run(app, data_dir, "checkpoint", "--export", str(honest)).exit_code == 0
+    stored = cpfile.read_file(honest)[0]
+    other_root = bytes(32)
+    signature = key.sign(cpfile.note(stored.tree_size, other_root, format_time(stored.signed_at)))
+    forked = Checkpoint(stored.tree_size, other_root, stored.signed_at, key.key_id, signature)
+    fork_file = tmp_path / "fork.jsonl"
+    cpfile.write_file([forked], key.public_key_bytes, fork_file)
+    result = run(app, data_dir, "verify", "--checkpoints", str(fork_file), "--format", "json")
+    assert result.exit_code == IntegrityViolation.exit_code
+    report = json.loads(result.output)
+    assert report["problem"]["code"] == "conflicting_roots"
+    assert report["first_bad_seq"] == stored.tree_size == INTERVAL
