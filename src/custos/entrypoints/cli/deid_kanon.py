@@ -5,17 +5,16 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from custos.deid.kanon.errors import KanonParameterError
-from custos.deid.kanon.hierarchy import Hierarchy, load_hierarchy
 from custos.deid.kanon.model import LVariant, Metric, PrivacySpec, TMeasure
-from custos.deid.kanon.report import build_report, summary
-from custos.deid.kanon.service import KanonRequest, anonymize
-from custos.deid.kanon.table import read_table, write_table
 from custos.entrypoints.cli import commands
+
+if TYPE_CHECKING:
+    from custos.deid.kanon.hierarchy import Hierarchy
 
 HELP = """\
 Generalise quasi-identifiers over value hierarchies (and suppress up to a share of records)
@@ -45,6 +44,8 @@ def _columns(values: list[str] | None) -> tuple[str, ...]:
 
 
 def _hierarchies(specs: list[str] | None) -> dict[str, Hierarchy]:
+    from custos.deid.kanon.hierarchy import load_hierarchy
+
     found: dict[str, Hierarchy] = {}
     for spec in specs or []:
         column, sep, path = spec.partition("=")
@@ -131,6 +132,11 @@ def kanon(
         str, typer.Option("--format", help="text|json on stdout / 输出格式")
     ] = "text",
 ) -> None:
+    # NumPy and the search load here, not at start-up: every other command stays fast.
+    from custos.deid.kanon.report import build_report, summary
+    from custos.deid.kanon.service import KanonRequest, anonymize
+    from custos.deid.kanon.table import read_table, write_table
+
     request = KanonRequest(
         qis=_columns(qi),
         spec=_spec(k, suppression, sensitive, l_value, l_variant, c, t, t_measure),
