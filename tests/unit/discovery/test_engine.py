@@ -120,3 +120,16 @@ def test_empty_engine_finds_nothing() -> None:
 
 def test_detections_are_plain_values() -> None:
     assert Detection("EMAIL_ADDRESS", 0, 3, 0.9) == Detection("EMAIL_ADDRESS", 0, 3, 0.9)
+
+
+def test_registry_loads_every_builtin_even_after_a_direct_import() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import custos.discovery.recognizers.bank_card\n"
+        "from custos.discovery.recognizers.registry import builtin_entities\n"
+        "print(len(builtin_entities()))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "16"

@@ -10,6 +10,7 @@ from custos.discovery.errors import UnknownEntity
 from custos.discovery.recognizers.base import Recognizer
 
 _REGISTRY: dict[str, type[Recognizer]] = {}
+_LOADED: list[bool] = []
 _NOT_BUILTIN = {"base", "registry", "custom", "deny_list", "spacy_person"}
 
 
@@ -27,8 +28,10 @@ def _load_builtins() -> None:
 
 
 def registered() -> dict[str, type[Recognizer]]:
-    if not _REGISTRY:
+    # Load every built-in module once, even when one of them was imported on its own first.
+    if not _LOADED:
         _load_builtins()
+        _LOADED.append(True)
     return dict(_REGISTRY)
 
 
