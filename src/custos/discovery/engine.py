@@ -141,6 +141,8 @@ class Engine:
             score = min(1.0, score + recognizer.context_boost)
         elif recognizer.context_required:
             return None
+        elif recognizer.has_negative_context(text, start, self.window):
+            score -= recognizer.negative_penalty
         if self.allow_list and text[start:end] in self.allow_list:
             return None
         out.append((score, end - start, start, order, recognizer.entity))

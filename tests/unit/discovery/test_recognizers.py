@@ -37,7 +37,7 @@ def engine() -> Engine:
 
 
 def found(engine: Engine, text: str) -> list[tuple[str, str]]:
-    return [(d.entity, text[d.start : d.end]) for d in engine.analyze(text, min_score=0.3)]
+    return [(d.entity, text[d.start : d.end]) for d in engine.analyze(text, min_score=0.5)]
 
 
 # (case, text, entity, value that must be found, or None when nothing of that entity may be)
@@ -57,7 +57,10 @@ CASES = [
     ("mobile bad segment", "手机12012345678", "CN_MOBILE", None),
     ("mobile glued", f"联系{MOBILE}谢谢", "CN_MOBILE", MOBILE),
     ("mobile in longer run", f"订单{MOBILE}123", "CN_MOBILE", None),
-    ("mobile no context", f"ref {MOBILE} ok", "CN_MOBILE", MOBILE),
+    ("mobile no context", f"见 {MOBILE} ok", "CN_MOBILE", MOBILE),
+    ("order number is no mobile", f"订单{MOBILE}已发货", "CN_MOBILE", None),
+    ("order contact mobile", f"订单联系人手机{MOBILE}", "CN_MOBILE", MOBILE),
+    ("ref number is no phone", "ref 4742187208 shipped", "PHONE_NUMBER", None),
     # CN_LANDLINE
     ("landline valid", f"座机{LANDLINE}", "CN_LANDLINE", LANDLINE),
     ("landline brackets", "电话(010)62345678转", "CN_LANDLINE", "(010)62345678"),

@@ -8,6 +8,7 @@ from custos.discovery.checksums import luhn_valid
 from custos.discovery.recognizers.base import (
     NOT_AFTER_ALNUM,
     NOT_BEFORE_ALNUM,
+    NUMBER_NEGATIVE_CONTEXT,
     Recognizer,
     digits_only,
 )
@@ -46,6 +47,7 @@ class BankCardRecognizer(Recognizer):
         "mastercard",
         "unionpay",
     )
+    negative_context = NUMBER_NEGATIVE_CONTEXT
 
     def validate(self, value: str) -> float | None:
         digits = digits_only(value)

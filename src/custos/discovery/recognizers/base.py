@@ -34,6 +34,10 @@ class Recognizer:
     families: frozenset[str] = frozenset()
     base_score: float = 0.5
     context: tuple[str, ...] = ()  # lower-case words in Chinese and English
+    # Words that make a number something else (an order or tracking number); they lower
+    # the score when no context word raises it.
+    negative_context: tuple[str, ...] = ()
+    negative_penalty: float = 0.3
     context_required: bool = False
     context_boost: float = 0.35
     # False when evaluate() moves the span away from the regex match (email, IPv6, names).
@@ -46,6 +50,8 @@ class Recognizer:
         self.regex = re.compile(self.pattern)
         words = "|".join(re.escape(word) for word in self.context)
         self._context = re.compile(words, re.IGNORECASE) if words else None
+        negative = "|".join(re.escape(word) for word in self.negative_context)
+        self._negative = re.compile(negative, re.IGNORECASE) if negative else None
 
     def evaluate(self, text: str, start: int, end: int) -> Span | None:
         """Validate the candidate text[start:end]; return the (maybe moved) span and score."""
@@ -64,8 +70,20 @@ class Recognizer:
         search = self._context.search
         return bool(search(text, max(0, start - window), start) or search(text, end, end + 16))
 
+    def has_negative_context(self, text: str, start: int, window: int) -> bool:
+        return self._negative is not None and bool(
+            self._negative.search(text, max(0, start - window), start)
+        )
+
 
 _NOT_DIGIT = re.compile(r"[^0-9]+")
+
+
+# Words before a number that make it an order, invoice, tracking or reference number.
+NUMBER_NEGATIVE_CONTEXT = (
+    "订单", "单号", "编号", "流水", "交易号", "发票", "快递", "运单", "序列号", "工单",
+    "order", "invoice", "tracking", "transaction", "serial", "ref", "#",
+)  # fmt: skip
 
 
 def digits_only(value: str) -> str:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from custos.discovery.recognizers.base import NOT_BEFORE_ALNUM, Recognizer, digits_only
+from custos.discovery.recognizers.base import (
+    NOT_BEFORE_ALNUM,
+    NUMBER_NEGATIVE_CONTEXT,
+    Recognizer,
+    digits_only,
+)
 from custos.discovery.recognizers.registry import register
 
 _AREA = r"(?:10|2[0-9]|[3-9][0-9]{2})"
@@ -27,6 +32,7 @@ class LandlineRecognizer(Recognizer):
     families = frozenset({"digit", "plus", "paren"})
     base_score = 0.6
     context = ("电话", "座机", "固话", "传真", "联系方式", "tel", "phone", "fax", "landline")
+    negative_context = NUMBER_NEGATIVE_CONTEXT
 
     def validate(self, value: str) -> float | None:
         main = value.split("-")

@@ -6,6 +6,7 @@ import re
 
 from custos.discovery.recognizers.base import (
     NOT_BEFORE_ALNUM,
+    NUMBER_NEGATIVE_CONTEXT,
     Recognizer,
     digits_only,
 )
@@ -26,6 +27,7 @@ class MobileRecognizer(Recognizer):
     families = frozenset({"digit", "plus"})
     base_score = 0.75
     context = ("手机", "电话", "联系方式", "致电", "短信", "mobile", "phone", "cell", "tel", "call")
+    negative_context = NUMBER_NEGATIVE_CONTEXT
 
     def validate(self, value: str) -> float | None:
         digits = digits_only(value)

@@ -6,7 +6,12 @@ import re
 
 import phonenumbers
 
-from custos.discovery.recognizers.base import NOT_BEFORE_ALNUM, Recognizer, digits_only
+from custos.discovery.recognizers.base import (
+    NOT_BEFORE_ALNUM,
+    NUMBER_NEGATIVE_CONTEXT,
+    Recognizer,
+    digits_only,
+)
 from custos.discovery.recognizers.registry import register
 
 # Regions tried for numbers written without a country code. Mainland numbers are left to
@@ -46,6 +51,7 @@ class PhoneNumberRecognizer(Recognizer):
     families = frozenset({"digit", "plus", "paren"})
     base_score = 0.5
     context = ("电话", "手机", "联系", "phone", "tel", "call", "mobile", "fax", "number")
+    negative_context = NUMBER_NEGATIVE_CONTEXT
 
     def validate(self, value: str) -> float | None:
         if not 7 <= len(digits_only(value)) <= 15:
