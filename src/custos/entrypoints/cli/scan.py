@@ -153,10 +153,15 @@ def scan_command(
 ) -> None:
     """Find personal data and report it with masked previews; never prints a full value.
 
-    查找个人信息并以遮盖后的预览报告，绝不输出完整值。Exit code 0 after a successful scan
-    (findings do not change it unless --fail-on-findings); 3 for bad input; 4 when the path
-    does not exist. With --format jsonl, start/end are character offsets in the decoded file
-    text, or in the cell value for tables (which add table, column and row).
+    查找个人信息，并以遮盖后的预览报告；绝不输出完整值。
+
+    Exit codes: 0 after a successful scan, whatever was found (1 with --fail-on-findings
+    when something was found); 3 bad input; 4 path not found; 10 database unreadable.
+    退出码：扫描成功为 0（使用 --fail-on-findings 且有发现时为 1）；输入错误 3；路径不存在 4；数据库不可读 10。
+
+    JSONL: one finding per line, start/end = character offsets in the decoded file text;
+    table cells add table, column and row, with offsets into the cell value.
+    JSONL 每行一个发现；表格单元格另含 table、column、row，偏移量相对于单元格值。
     """  # fmt: skip
     config: DiscoveryConfig | None = load_config(recognizers) if recognizers else None
     inventory = load_inventory(catalog) if catalog else None
