@@ -46,6 +46,16 @@ class FieldCipher:
         ad = associated_data(self._subject_id, field, self._dek_version)
         return nonce + self._aead.encrypt(nonce, plaintext.encode("utf-8"), ad)
 
+    def encrypt_all(self, values: dict[str, str]) -> dict[str, bytes]:
+        """Encrypt several fields; one getrandom call supplies all their (distinct) nonces."""
+        pool = os.urandom(NONCE_BYTES * len(values))
+        out: dict[str, bytes] = {}
+        for i, (field, plaintext) in enumerate(values.items()):
+            nonce = pool[i * NONCE_BYTES : (i + 1) * NONCE_BYTES]
+            ad = associated_data(self._subject_id, field, self._dek_version)
+            out[field] = nonce + self._aead.encrypt(nonce, plaintext.encode("utf-8"), ad)
+        return out
+
     def decrypt(self, field: str, blob: bytes) -> str:
         ad = associated_data(self._subject_id, field, self._dek_version)
         try:

@@ -85,7 +85,7 @@ class Sealer:
     ) -> SealedSubject:
         dek = new_dek()
         cipher = FieldCipher(subject_id, dek, 1)
-        record = pack_fields({name: cipher.encrypt(name, v) for name, v in values.items()})
+        record = pack_fields(cipher.encrypt_all(dict(values)))
         kek_version, wrapped = self._keys.wrap(subject_id, dek)
         return SealedSubject(
             id=subject_id,

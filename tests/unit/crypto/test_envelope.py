@@ -51,3 +51,19 @@ def test_pack_unpack() -> None:
 def test_repr_hides_key() -> None:
     dek = new_dek()
     assert dek.hex() not in repr(FieldCipher("sub_a", dek))
+
+
+def test_encrypt_all_matches_single_field_semantics() -> None:
+    cipher = FieldCipher("sub_a", new_dek(), 3)
+    blobs = cipher.encrypt_all({"email": "a@example.com", "name": "张三", "empty": ""})
+    assert {k: cipher.decrypt(k, v) for k, v in blobs.items()} == {
+        "email": "a@example.com",
+        "name": "张三",
+        "empty": "",
+    }
+    nonces = {blob[:12] for blob in blobs.values()}
+    assert len(nonces) == 3  # every field has its own nonce
+    with pytest.raises(DecryptionFailed):
+        FieldCipher("sub_a", new_dek(), 3).decrypt("email", blobs["email"])
+    with pytest.raises(DecryptionFailed):
+        cipher.decrypt("name", blobs["email"])
