@@ -8,8 +8,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Connection, Engine, inspect
 
+from custos.catalog.model import Role
 from custos.clock import Clock, SystemClock
 from custos.config import Settings
 from custos.crypto.keyring import KEYRING_FILE, Keyring
@@ -20,7 +21,12 @@ from custos.storage.uow import UnitOfWork
 if TYPE_CHECKING:
     from custos.audit.service import AuditLog
     from custos.catalog.service import CatalogService
+    from custos.consent.service import ConsentService
     from custos.crypto.signing import SigningKey
+    from custos.identity.accounts import AccountService
+    from custos.identity.auth import Authenticator
+    from custos.identity.passwords import Hasher
+    from custos.identity.settings import IdentitySettings
     from custos.vault.importer import Importer
     from custos.vault.service import VaultService
 
@@ -67,6 +73,12 @@ class Container:
         return CatalogService(self.uow, self.audit, self.clock)
 
     @cached_property
+    def consent(self) -> ConsentService:
+        from custos.consent.service import ConsentService
+
+        return ConsentService(self.uow, self.audit, self.catalog, self.clock)
+
+    @cached_property
     def vault(self) -> VaultService:
         from custos.vault.service import VaultService
 
@@ -78,6 +90,40 @@ class Container:
             clock=self.clock,
             settings=self.settings,
         )
+
+    @cached_property
+    def identity_settings(self) -> IdentitySettings:
+        from custos.identity.settings import IdentitySettings
+
+        return IdentitySettings()
+
+    @cached_property
+    def hasher(self) -> Hasher:
+        from custos.identity.passwords import Hasher
+
+        return Hasher(self.identity_settings)
+
+    def _roles(self, conn: Connection) -> dict[str, Role]:
+        active = self.catalog.active(conn)
+        return {} if active is None else active[1].roles
+
+    def catalog_roles(self) -> dict[str, Role]:
+        with self.uow() as uow:
+            return self._roles(uow.conn)
+
+    @cached_property
+    def accounts(self) -> AccountService:
+        from custos.identity.accounts import AccountService
+
+        args = (self.identity_settings, self._roles, self.hasher)
+        return AccountService(self.uow, self.audit, self.clock, *args)
+
+    @cached_property
+    def auth(self) -> Authenticator:
+        from custos.identity.auth import Authenticator
+
+        args = (self.identity_settings, self._roles, self.hasher)
+        return Authenticator(self.uow, self.audit, self.clock, *args)
 
     def importer(self) -> Importer:
         from custos.vault.importer import Importer

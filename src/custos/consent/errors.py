@@ -1,0 +1,27 @@
+"""Errors of the consent context (reason codes only, never a personal value)."""
+
+from __future__ import annotations
+
+from custos.errors import ConflictError, IntegrityViolation, NotFoundError, ValidationError
+
+
+class ConsentInvalid(ValidationError):
+    code = "consent_invalid"
+
+
+class NoticeNotFound(NotFoundError):
+    code = "notice_not_found"
+
+
+class NoticeConflict(ConflictError):
+    code = "notice_conflict"
+
+
+class CollectionRefused(ValidationError):
+    """Collection asked for fields that no consented or otherwise lawful purpose needs."""
+
+    code = "collection_refused"
+
+
+class LedgerTampered(IntegrityViolation):
+    code = "consent_ledger_tampered"

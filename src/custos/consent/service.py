@@ -1,0 +1,211 @@
+"""Consent use cases: record give/withdraw in the ledger (audited), answer point-in-time checks."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection
+
+from custos.audit.model import AuditEvent, Outcome
+from custos.catalog.model import Catalog, LegalBasis, Sensitivity
+from custos.clock import Clock
+from custos.consent.errors import ConsentInvalid, NoticeNotFound
+from custos.consent.ledger import parse_scope, state_at
+from custos.consent.model import (
+    ConsentEvent,
+    ConsentState,
+    EventKind,
+    GiveRequest,
+    LedgerReport,
+    Reason,
+    new_event_id,
+)
+from custos.consent.verify import verify_ledger
+from custos.errors import ConflictError, NotFoundError
+from custos.storage.repositories import consent as repo
+from custos.storage.repositories import vault as vault_repo
+from custos.storage.uow import UnitOfWork
+from custos.vault.ports import AuditSink, CatalogSource
+
+DEFAULT_GRACE = timedelta(days=30)
+AUDIT_ACTIONS = {
+    EventKind.GIVEN: "consent.give",
+    EventKind.WITHDRAWN: "consent.withdraw",
+    EventKind.EXPIRED: "consent.expire",
+}
+_TOKEN = re.compile(r"[a-z][a-z0-9_]{0,31}")
+_REF = re.compile(r"[A-Za-z0-9_./:-]{1,128}")
+
+
+class ConsentService:
+    """The consent ledger: append-only events per subject and scope, audited one by one."""
+
+    def __init__(
+        self,
+        uow_factory: Callable[[], UnitOfWork],
+        audit: AuditSink,
+        catalog: CatalogSource,
+        clock: Clock,
+        reconsent_grace: timedelta = DEFAULT_GRACE,
+    ) -> None:
+        self.uow = uow_factory
+        self.audit = audit
+        self.catalog = catalog
+        self.clock = clock
+        self.reconsent_grace = reconsent_grace
+
+    # -- the access layer's question -----------------------------------------------------
+
+    def check(
+        self, conn: Connection, subject_id: str, purpose: str, at: datetime | None = None
+    ) -> ConsentState:
+        """Is consent live for `subject_id` and `purpose` (or scope) at `at` (default now)?"""
+        moment = self.clock.now() if at is None else at
+        latest = repo.latest_at(conn, subject_id, purpose, moment)
+        if latest is None or latest.kind is not EventKind.GIVEN or latest.notice_version is None:
+            return state_at(latest, moment, purpose)
+        material = repo.material_after(conn, latest.notice_version)
+        return state_at(latest, moment, purpose, material, self.reconsent_grace)
+
+    # -- recording ------------------------------------------------------------------------
+
+    def give(self, actor: str, request: GiveRequest) -> ConsentEvent:
+        return self._record(actor, EventKind.GIVEN, request)
+
+    def withdraw(self, actor: str, request: GiveRequest) -> ConsentEvent:
+        return self._record(actor, EventKind.WITHDRAWN, request)
+
+    def _record(self, actor: str, kind: EventKind, request: GiveRequest) -> ConsentEvent:
+        with self.uow() as uow:
+            event = self.record_in(uow.conn, actor, kind, request)
+            uow.commit()
+        return event
+
+    def record_in(
+        self, conn: Connection, actor: str, kind: EventKind, request: GiveRequest
+    ) -> ConsentEvent:
+        """Validate, append the ledger event and its audit event on `conn`; no commit."""
+        catalog = self._catalog(conn)
+        self._validate(catalog, request)
+        self._require_subject(conn, request.subject_id)
+        now = self.clock.now()
+        occurred = request.occurred_at or now
+        if kind is EventKind.WITHDRAWN:
+            state = self.check(conn, request.subject_id, request.purpose, occurred)
+            if not state.live and state.reason != Reason.PENDING_RECONSENT:
+                raise ConflictError(
+                    f"no live consent of {request.subject_id} for '{request.purpose}' to withdraw",
+                    code=state.reason,
+                )
+        version, sha = self._notice_ref(conn, request)
+        event = ConsentEvent(
+            event_id=new_event_id(),
+            subject_id=request.subject_id,
+            purpose=request.purpose,
+            kind=kind,
+            occurred_at=occurred,
+            method=request.method,
+            actor=actor,
+            notice_version=version,
+            notice_sha256=sha,
+            expires_at=request.expires_at if kind is EventKind.GIVEN else None,
+            separate_for=parse_scope(request.purpose)[0],
+            collection_point=request.collection_point,
+            evidence_ref=request.evidence_ref,
+            jurisdiction=request.jurisdiction,
+        )
+        repo.insert_events(conn, [event])
+        self.audit.append(conn, ledger_audit_event(event))
+        return event
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def history(self, subject_id: str) -> list[ConsentEvent]:
+        with self.uow() as uow:
+            self._require_subject(uow.conn, subject_id, allow_erased=True)
+            return repo.history(uow.conn, subject_id)
+
+    def status(self, subject_id: str, at: datetime | None = None) -> dict[str, ConsentState]:
+        """State of every consent-based purpose and every scope the subject ever touched."""
+        with self.uow() as uow:
+            self._require_subject(uow.conn, subject_id, allow_erased=True)
+            catalog = self._catalog(uow.conn)
+            scopes = [k for k, p in catalog.purposes.items() if p.legal_basis is LegalBasis.CONSENT]
+            for event in repo.history(uow.conn, subject_id):
+                if event.purpose not in scopes:
+                    scopes.append(event.purpose)
+            return {s: self.check(uow.conn, subject_id, s, at) for s in scopes}
+
+    def verify_ledger(self) -> LedgerReport:
+        """Recompute each ledger row's SHA-256 and compare it with the audit trail."""
+        with self.uow() as uow:
+            return verify_ledger(uow.conn)
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _catalog(self, conn: Connection) -> Catalog:
+        active = self.catalog.active(conn)
+        if active is None:
+            raise NotFoundError("no catalog has been applied", code="no_catalog")
+        return active[1]
+
+    def _validate(self, catalog: Catalog, request: GiveRequest) -> None:
+        separate, name = parse_scope(request.purpose)
+        if separate is not None and separate.value == "sensitive_pi":
+            spec = catalog.field(name)
+            if spec is None or spec.sensitivity is not Sensitivity.SENSITIVE:
+                raise ConsentInvalid(
+                    f"'{name}' is not a sensitive field of the catalog", code="not_sensitive_field"
+                )
+        elif catalog.purpose(name) is None:
+            raise ConsentInvalid(f"purpose '{name}' is not declared", code="purpose_unknown")
+        if not _TOKEN.fullmatch(request.method):
+            raise ConsentInvalid("method must be a short lower-case code", code="method_invalid")
+        for label, ref in (
+            ("collection_point", request.collection_point),
+            ("evidence_ref", request.evidence_ref),
+        ):
+            if ref is not None and not _REF.fullmatch(ref):
+                raise ConsentInvalid(f"{label} must be a reference code", code=f"{label}_invalid")
+        if request.jurisdiction is not None and not _TOKEN.fullmatch(request.jurisdiction):
+            raise ConsentInvalid("jurisdiction must be a short code", code="jurisdiction_invalid")
+        if request.notice_language not in ("zh", "en"):
+            raise ConsentInvalid("notice language must be zh or en", code="language_invalid")
+
+    def _notice_ref(self, conn: Connection, request: GiveRequest) -> tuple[int | None, str | None]:
+        if request.notice_version is None:
+            return None, None
+        notice = repo.notice(conn, request.notice_version)
+        if notice is None:
+            raise NoticeNotFound(f"notice version {request.notice_version} does not exist")
+        return notice.version, notice.sha256(request.notice_language)
+
+    def _require_subject(
+        self, conn: Connection, subject_id: str, allow_erased: bool = False
+    ) -> None:
+        stored = vault_repo.load(conn, subject_id)
+        if stored is None:
+            raise NotFoundError(f"subject {subject_id} not found", code="subject_not_found")
+        if stored.status == "erased" and not allow_erased:
+            raise ConflictError(f"subject {subject_id} has been erased", code="subject_erased")
+
+
+def ledger_audit_event(event: ConsentEvent) -> AuditEvent:
+    """The audit record of one ledger append: codes, versions and hashes, never free text."""
+    return AuditEvent(
+        actor=event.actor,
+        action=AUDIT_ACTIONS[event.kind],
+        outcome=Outcome.SUCCESS,
+        purpose=event.purpose,
+        subject_ids=(event.subject_id,),
+        details={
+            "event_id": event.event_id,
+            "ledger_sha256": event.sha256(),
+            "method": event.method,
+            "notice_version": event.notice_version,
+            "notice_sha256": event.notice_sha256,
+            "separate_for": None if event.separate_for is None else event.separate_for.value,
+        },
+    )
