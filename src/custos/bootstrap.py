@@ -21,6 +21,7 @@ from custos.storage.uow import UnitOfWork
 if TYPE_CHECKING:
     from custos.audit.service import AuditLog
     from custos.catalog.service import CatalogService
+    from custos.consent.notices import NoticeService
     from custos.consent.service import ConsentService
     from custos.crypto.signing import SigningKey
     from custos.identity.accounts import AccountService
@@ -77,6 +78,14 @@ class Container:
         from custos.consent.service import ConsentService
 
         return ConsentService(self.uow, self.audit, self.catalog, self.clock)
+
+    @cached_property
+    def notices(self) -> NoticeService:
+        from custos.consent.notices import NoticeService
+        from custos.consent.notifier import OutboxNotifier
+
+        notifier = OutboxNotifier(self.clock)
+        return NoticeService(self.uow, self.audit, self.catalog, self.clock, notifier)
 
     @cached_property
     def vault(self) -> VaultService:
