@@ -116,22 +116,27 @@ class VaultService:
 
     def create(self, ctx: PrivacyContext, new: NewSubject) -> str:
         with self.uow() as uow:
-            fields = tuple(new.values)
-            decision, _, sealer = self.authorise(uow, ctx, Action.CREATE, fields)
-            canonical, problems = sealer.validate(new.values)
-            if problems:
-                raise ValidationError("the subject was not created", problems=problems)
-            subject_id = new_subject_id()
-            sealed = sealer.seal(
-                subject_id, canonical, new.stage.value, self.clock.now(), decision.catalog_version
-            )
-            repo.insert_many(uow.conn, [sealed])
-            self.audit.append(
-                uow.conn,
-                _event(ctx, "subject.create", (subject_id,), tuple(canonical), decision),
-            )
+            subject_id = self.create_in(uow, ctx, new)
             uow.commit()
             return subject_id
+
+    def create_in(self, uow: UnitOfWork, ctx: PrivacyContext, new: NewSubject) -> str:
+        """`create` inside the caller's transaction (consent collection commits it with consents)."""
+        fields = tuple(new.values)
+        decision, _, sealer = self.authorise(uow, ctx, Action.CREATE, fields)
+        canonical, problems = sealer.validate(new.values)
+        if problems:
+            raise ValidationError("the subject was not created", problems=problems)
+        subject_id = new_subject_id()
+        sealed = sealer.seal(
+            subject_id, canonical, new.stage.value, self.clock.now(), decision.catalog_version
+        )
+        repo.insert_many(uow.conn, [sealed])
+        self.audit.append(
+            uow.conn,
+            _event(ctx, "subject.create", (subject_id,), tuple(canonical), decision),
+        )
+        return subject_id
 
     def get(
         self, ctx: PrivacyContext, subject_id: str, fields: Sequence[str] | None = None
