@@ -21,6 +21,7 @@ from custos.storage.uow import UnitOfWork
 if TYPE_CHECKING:
     from custos.audit.service import AuditLog
     from custos.catalog.service import CatalogService
+    from custos.consent.collection import CollectionService
     from custos.consent.notices import NoticeService
     from custos.consent.service import ConsentService
     from custos.crypto.signing import SigningKey
@@ -78,6 +79,12 @@ class Container:
         from custos.consent.service import ConsentService
 
         return ConsentService(self.uow, self.audit, self.catalog, self.clock)
+
+    @cached_property
+    def collection(self) -> CollectionService:
+        from custos.consent.collection import CollectionService
+
+        return CollectionService(self.vault, self.consent)
 
     @cached_property
     def notices(self) -> NoticeService:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -19,9 +20,11 @@ from custos.consent.model import (
     EventKind,
     GiveRequest,
     LedgerReport,
+    Notice,
     Reason,
     new_event_id,
 )
+from custos.consent.receipts import build_receipt
 from custos.consent.verify import verify_ledger
 from custos.errors import ConflictError, NotFoundError
 from custos.storage.repositories import consent as repo
@@ -30,6 +33,7 @@ from custos.storage.uow import UnitOfWork
 from custos.vault.ports import AuditSink, CatalogSource
 
 DEFAULT_GRACE = timedelta(days=30)
+DEFAULT_POLICY_URL = "/api/v1/public/notices"
 AUDIT_ACTIONS = {
     EventKind.GIVEN: "consent.give",
     EventKind.WITHDRAWN: "consent.withdraw",
@@ -87,7 +91,7 @@ class ConsentService:
         self, conn: Connection, actor: str, kind: EventKind, request: GiveRequest
     ) -> ConsentEvent:
         """Validate, append the ledger event and its audit event on `conn`; no commit."""
-        catalog = self._catalog(conn)
+        catalog = self.active_catalog(conn)
         self._validate(catalog, request)
         self._require_subject(conn, request.subject_id)
         now = self.clock.now()
@@ -131,12 +135,21 @@ class ConsentService:
         """State of every consent-based purpose and every scope the subject ever touched."""
         with self.uow() as uow:
             self._require_subject(uow.conn, subject_id, allow_erased=True)
-            catalog = self._catalog(uow.conn)
+            catalog = self.active_catalog(uow.conn)
             scopes = [k for k, p in catalog.purposes.items() if p.legal_basis is LegalBasis.CONSENT]
             for event in repo.history(uow.conn, subject_id):
                 if event.purpose not in scopes:
                     scopes.append(event.purpose)
             return {s: self.check(uow.conn, subject_id, s, at) for s in scopes}
+
+    def receipt(self, subject_id: str, policy_url: str = DEFAULT_POLICY_URL) -> dict[str, Any]:
+        """The subject's consent record as a JSON-ready receipt (see receipts.py)."""
+        with self.uow() as uow:
+            self._require_subject(uow.conn, subject_id, allow_erased=True)
+            events = repo.history(uow.conn, subject_id)
+            notices = {n.version: n for n in repo.notices(uow.conn)}
+            catalog = self.active_catalog(uow.conn)
+        return build_receipt(subject_id, events, catalog, notices, self.clock.now(), policy_url)
 
     def verify_ledger(self) -> LedgerReport:
         """Recompute each ledger row's SHA-256 and compare it with the audit trail."""
@@ -145,7 +158,7 @@ class ConsentService:
 
     # -- helpers ------------------------------------------------------------------------------
 
-    def _catalog(self, conn: Connection) -> Catalog:
+    def active_catalog(self, conn: Connection) -> Catalog:
         active = self.catalog.active(conn)
         if active is None:
             raise NotFoundError("no catalog has been applied", code="no_catalog")
@@ -174,12 +187,16 @@ class ConsentService:
         if request.notice_language not in ("zh", "en"):
             raise ConsentInvalid("notice language must be zh or en", code="language_invalid")
 
+    def notice_in(self, conn: Connection, version: int) -> Notice:
+        notice = repo.notice(conn, version)
+        if notice is None:
+            raise NoticeNotFound(f"notice version {version} does not exist")
+        return notice
+
     def _notice_ref(self, conn: Connection, request: GiveRequest) -> tuple[int | None, str | None]:
         if request.notice_version is None:
             return None, None
-        notice = repo.notice(conn, request.notice_version)
-        if notice is None:
-            raise NoticeNotFound(f"notice version {request.notice_version} does not exist")
+        notice = self.notice_in(conn, request.notice_version)
         return notice.version, notice.sha256(request.notice_language)
 
     def _require_subject(

@@ -1,0 +1,125 @@
+"""Collection with minimisation: create a customer and record their consents in one transaction.
+
+Every submitted field must be needed by a purpose the customer consented to in this request or
+by a purpose with another legal basis; a sensitive field (PIPL Art. 28) also needs its separate
+consent (PIPL Art. 29). Any refusal names the field and the missing basis, and writes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from custos.catalog.model import Catalog, LegalBasis, Purpose, Sensitivity
+from custos.consent.errors import CollectionRefused
+from custos.consent.ledger import scope_of
+from custos.consent.model import EventKind, GiveRequest, SeparateFor
+from custos.consent.service import ConsentService
+from custos.vault.model import NewSubject, PrivacyContext, Stage
+from custos.vault.service import VaultService
+
+
+@dataclass(frozen=True, slots=True)
+class CollectRequest:
+    values: dict[str, str]
+    consents: tuple[str, ...]  # purpose keys the customer ticked
+    notice_version: int
+    method: str
+    sensitive_consents: tuple[str, ...] = ()  # sensitive field names with separate consent
+    collection_point: str | None = None
+    evidence_ref: str | None = None
+    jurisdiction: str | None = None
+    notice_language: str = "zh"
+    purpose: str | None = None  # purpose the vault write is authorised for (default: chosen)
+    stage: Stage = Stage.ACTIVE
+
+
+@dataclass(frozen=True, slots=True)
+class CollectResult:
+    subject_id: str
+    purpose: str
+    event_ids: tuple[str, ...] = field(default_factory=tuple)
+
+
+class CollectionService:
+    def __init__(self, vault: VaultService, consent: ConsentService) -> None:
+        self.vault = vault
+        self.consent = consent
+
+    def collect(self, who: PrivacyContext, request: CollectRequest) -> CollectResult:
+        """`who` is the caller's privacy context; its purpose is replaced by the chosen one."""
+        with self.vault.uow() as uow:
+            catalog = self.vault.catalog_state(uow.conn)[1]
+            notice = self.consent.notice_in(uow.conn, request.notice_version)
+            purpose = check_request(catalog, request, notice.purposes)
+            ctx = replace(who, purpose=purpose)
+            actor = who.actor
+            subject_id = self.vault.create_in(uow, ctx, NewSubject(request.values, request.stage))
+            events = []
+            scopes = [
+                *request.consents,
+                *(scope_of(f, SeparateFor.SENSITIVE_PI) for f in request.sensitive_consents),
+            ]
+            for scope in scopes:
+                give = GiveRequest(
+                    subject_id=subject_id,
+                    purpose=scope,
+                    method=request.method,
+                    notice_version=request.notice_version,
+                    notice_language=request.notice_language,
+                    collection_point=request.collection_point,
+                    evidence_ref=request.evidence_ref,
+                    jurisdiction=request.jurisdiction,
+                )
+                events.append(self.consent.record_in(uow.conn, actor, EventKind.GIVEN, give))
+            uow.commit()
+        return CollectResult(subject_id, purpose, tuple(e.event_id for e in events))
+
+
+def check_request(catalog: Catalog, request: CollectRequest, noticed: tuple[str, ...]) -> str:
+    """The purpose to authorise the write under, or CollectionRefused listing every problem."""
+    problems: list[str] = []
+    consented = set(request.consents)
+    for key in request.consents:
+        if catalog.purpose(key) is None:
+            problems.append(f"consent '{key}': purpose_unknown")
+        elif key not in noticed:
+            problems.append(f"consent '{key}': purpose_not_in_notice (v{request.notice_version})")
+    lawful = [
+        p
+        for p in catalog.purposes.values()
+        if p.legal_basis is not LegalBasis.CONSENT or p.key in consented
+    ]
+    for name in request.values:
+        field_spec = catalog.field(name)
+        if field_spec is None:
+            problems.append(f"{name}: field_undeclared")
+            continue
+        if not any(name in p.fields for p in lawful):
+            problems.append(
+                f"{name}: no_lawful_basis (no consented or otherwise lawful purpose needs it)"
+            )
+        if (
+            field_spec.sensitivity is Sensitivity.SENSITIVE
+            and name not in request.sensitive_consents
+        ):
+            problems.append(f"{name}: separate_consent_missing (sensitive_pi, PIPL Art. 29)")
+    for name in request.sensitive_consents:
+        if name not in request.values:
+            problems.append(f"sensitive consent '{name}': field_not_collected")
+    if problems:
+        raise CollectionRefused("nothing was collected", problems=problems)
+    return _authorising_purpose(request, lawful)
+
+
+def _authorising_purpose(request: CollectRequest, lawful: list[Purpose]) -> str:
+    fields = set(request.values)
+    if request.purpose is not None:
+        return request.purpose
+    for purpose in lawful:
+        if fields <= set(purpose.fields):
+            return purpose.key
+    raise CollectionRefused(
+        "nothing was collected",
+        problems=["no single lawful purpose covers every submitted field; pass a purpose"],
+        code="no_single_purpose",
+    )
