@@ -19,6 +19,7 @@ from custos.storage.engine import make_engine
 from custos.storage.uow import UnitOfWork
 
 if TYPE_CHECKING:
+    from custos.access.service import AccessService
     from custos.audit.service import AuditLog
     from custos.catalog.service import CatalogService
     from custos.consent.collection import CollectionService
@@ -105,7 +106,20 @@ class Container:
             catalog=self.catalog,
             clock=self.clock,
             settings=self.settings,
+            access=self.access,
         )
+
+    @cached_property
+    def access(self) -> AccessService:
+        import importlib.util
+
+        from custos.access.ports import ConsentPort, NoConsentPort
+        from custos.access.service import AccessService
+
+        port: ConsentPort = NoConsentPort()
+        if importlib.util.find_spec("custos.consent.service") is not None:
+            port = self.consent  # the ledger answers "is consent live?" for consent purposes
+        return AccessService(port, self.clock)
 
     @cached_property
     def identity_settings(self) -> IdentitySettings:

@@ -51,6 +51,6 @@ def load_demo(
     purpose = demo_purpose(catalog)
     csv_path = write_csv(catalog, purpose, count, seed, workdir / "demo.csv")
     importer = container.importer()
-    report = importer.run(PrivacyContext(actor, purpose), csv_path, ImportFormat.CSV)
+    report = importer.run(PrivacyContext(actor, purpose, operator=True), csv_path, ImportFormat.CSV)
     csv_path.unlink()  # plaintext demo rows never stay on disk
     return DemoReport(result.version, report.imported, purpose, report.first_subject_id)

@@ -36,6 +36,12 @@ class PrivacyContext:
     purpose: str
     roles: tuple[str, ...] = ()
     request_id: str | None = None
+    mfa: bool = False
+    scope: tuple[str, ...] | None = None  # an API key's purposes; None = whatever the roles grant
+    account_id: str | None = None
+    # The local operator (holder of the keyring at the console): purpose rules only, no role.
+    # Only `init`/`demo` and the explicit CLI escape set it; every event records it.
+    operator: bool = False
 
 
 @dataclass(frozen=True, slots=True)

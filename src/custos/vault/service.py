@@ -11,8 +11,10 @@ from collections.abc import Callable, Mapping, Sequence
 
 from sqlalchemy import Connection
 
-from custos.access.decision import decide
+from custos.access import masks
 from custos.access.model import Action, Decision
+from custos.access.ports import NoConsentPort
+from custos.access.service import AccessService
 from custos.audit.model import AuditEvent, Outcome
 from custos.catalog.model import Catalog
 from custos.clock import Clock
@@ -39,8 +41,10 @@ class VaultService:
         catalog: CatalogSource,
         clock: Clock,
         settings: Settings,
+        access: AccessService | None = None,
     ) -> None:
         self.uow = uow_factory
+        self.access = access or AccessService(NoConsentPort(), clock)
         self._keys = keys
         self.audit = audit
         self._catalog = catalog
@@ -74,9 +78,15 @@ class VaultService:
         subject_ids: Sequence[str] = (),
     ) -> tuple[Decision, Catalog, Sealer]:
         version, catalog, sealer = self.catalog_state(uow.conn)
-        decision = decide(catalog, action, ctx.purpose, fields, version)
+        decision = self.access.authorise(
+            uow.conn, ctx, ctx.account_id, action, (version, catalog), fields, subject_ids
+        )
         if not decision.permitted:
             self._audit_denial(uow, ctx, action, fields or (), subject_ids, decision)
+            if all(r.startswith("subject_erased:") for r in decision.reasons):
+                raise SubjectErased(
+                    f"subject {subject_ids[0]} has been erased", details={"id": subject_ids[0]}
+                )
             raise PurposeDenied(
                 f"{action.value} for purpose '{ctx.purpose}' denied: {', '.join(decision.reasons)}",
                 details={"reasons": list(decision.reasons)},
@@ -144,7 +154,7 @@ class VaultService:
         with self.uow() as uow:
             decision, _, _ = self.authorise(uow, ctx, Action.READ, fields, (subject_id,))
             stored = repo.load(uow.conn, subject_id)
-            view = self._open(stored, subject_id, decision.fields)
+            view = self._open(stored, subject_id, decision)
             self.audit.append(
                 uow.conn, _event(ctx, "subject.read", (subject_id,), decision.fields, decision)
             )
@@ -174,7 +184,9 @@ class VaultService:
                 raise ValidationError("the search value is not valid", problems=problems)
             digest = sealer.index_digest(field, canonical[field])
             ids = repo.find_ids(uow.conn, field, digest or b"", MAX_FIND_RESULTS)
-            views = [self._open(s, s.id, decision.fields) for s in repo.load_many(uow.conn, ids)]
+            if ids:  # the matches themselves: limits, consent, restriction
+                decision, _, _ = self.authorise(uow, ctx, Action.FIND, fields, tuple(ids))
+            views = [self._open(s, s.id, decision) for s in repo.load_many(uow.conn, ids)]
             self.audit.append(
                 uow.conn,
                 _event(ctx, "subject.find", tuple(ids), decision.fields, decision, search=field),
@@ -215,7 +227,7 @@ class VaultService:
                 _event(ctx, "subject.update", (subject_id,), tuple(changes), decision),
             )
             uow.commit()
-            view = self._open(repo.load(uow.conn, subject_id), subject_id, tuple(changes))
+            view = self._open(repo.load(uow.conn, subject_id), subject_id, decision)
             return view
 
     # -- reading ----------------------------------------------------------------------------
@@ -228,15 +240,20 @@ class VaultService:
         return stored
 
     def _open(
-        self, stored: repo.StoredSubject | None, subject_id: str, fields: Sequence[str]
+        self, stored: repo.StoredSubject | None, subject_id: str, decision: Decision
     ) -> SubjectView:
+        """Decrypt only the permitted fields and mask them as the role requires, here,
+        before any value leaves the vault."""
         stored = self._require(stored, subject_id)
         assert stored.wrapped_dek is not None and stored.kek_version is not None
         dek = self._keys.unwrap(subject_id, stored.kek_version, stored.wrapped_dek)
         cipher = FieldCipher(subject_id, dek, stored.dek_version)
         blobs = unpack_fields(stored.record or b"")
         values = {
-            name: (cipher.decrypt(name, blobs[name]) if name in blobs else None) for name in fields
+            name: masks.apply(decision.masks[name], cipher.decrypt(name, blobs[name]))
+            if name in blobs
+            else None
+            for name in decision.fields
         }
         return SubjectView(
             id=stored.id,
@@ -251,6 +268,9 @@ def _details(
     ctx: PrivacyContext, catalog_version: int | None
 ) -> dict[str, str | int | bool | None]:
     details: dict[str, str | int | bool | None] = {"catalog_version": catalog_version}
+    details["roles"] = ",".join(ctx.roles)
+    if ctx.operator:
+        details["operator"] = True
     if ctx.request_id:
         details["request_id"] = ctx.request_id
     return details
@@ -265,6 +285,9 @@ def _event(
     search: str | None = None,
 ) -> AuditEvent:
     details = _details(ctx, decision.catalog_version)
+    details["role"] = decision.role
+    if decision.break_glass:
+        details["break_glass"] = True
     if search is not None:
         details["search_field"] = search
         details["matches"] = len(subject_ids)

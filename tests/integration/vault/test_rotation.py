@@ -9,7 +9,7 @@ from custos.demo.checkdigits import cn_mobile
 from custos.vault.model import NewSubject, PrivacyContext
 from custos.vault.rotation import KeyRotation
 
-CTX = PrivacyContext("tester", "customer_support")
+CTX = PrivacyContext("tester", "customer_support", operator=True)
 
 
 class Interrupted(Exception):

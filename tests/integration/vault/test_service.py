@@ -16,8 +16,8 @@ from custos.storage.tables.vault import blind_index, subjects
 from custos.vault.errors import SubjectNotFound
 from custos.vault.model import NewSubject, PrivacyContext
 
-ACCOUNT = PrivacyContext("tester", "account_management")
-SUPPORT = PrivacyContext("tester", "customer_support")
+ACCOUNT = PrivacyContext("tester", "account_management", operator=True)
+SUPPORT = PrivacyContext("tester", "customer_support", operator=True)
 
 
 def _values(seed: int = 1) -> dict[str, str]:
@@ -71,7 +71,7 @@ def test_reads_and_writes_are_audited_without_values(container: Container) -> No
     ("ctx", "fields", "reason"),
     [
         (SUPPORT, ["bank_card"], "field_outside_purpose:bank_card"),
-        (PrivacyContext("tester", "no_such_purpose"), ["email"], "purpose_unknown"),
+        (PrivacyContext("tester", "no_such_purpose", operator=True), ["email"], "purpose_unknown"),
         (SUPPORT, ["shoe_size"], "field_unknown:shoe_size"),
     ],
 )
