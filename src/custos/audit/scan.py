@@ -36,6 +36,21 @@ class ChunkResult:
     last_chain: bytes | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class ChunkJob:
+    """One range to check: chunk `index` of a log of `last_seq` events, cut every `chunk`.
+
+    With `chain` off the chain hashes are not recomputed: contents are still hashed into
+    the Merkle levels, and the caller checks those against the signed roots and the head.
+    """
+
+    index: int
+    last_seq: int
+    sizes: tuple[int, ...]
+    chunk: int
+    chain: bool = True
+
+
 def chunk_bounds(index: int, chunk: int) -> tuple[int, int]:
     """First and last seq of chunk `index` (seq is 1-based, leaf index = seq - 1)."""
     return index * chunk + 1, (index + 1) * chunk
@@ -55,18 +70,15 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def check_chunk(
-    reader: RawReader, index: int, last_seq: int, sizes: Sequence[int], chunk: int
-) -> ChunkResult:
+def check_chunk(reader: RawReader, job: ChunkJob) -> ChunkResult:
     with gc_paused():
-        return _check_chunk(reader, index, last_seq, sizes, chunk)
+        return _check_chunk(reader, job)
 
 
-def _check_chunk(
-    reader: RawReader, index: int, last_seq: int, sizes: Sequence[int], chunk: int
-) -> ChunkResult:
-    low, high = chunk_bounds(index, chunk)
-    high = min(high, last_seq)
+def _check_chunk(reader: RawReader, job: ChunkJob) -> ChunkResult:
+    index = job.index
+    low, high = chunk_bounds(index, job.chunk)
+    high = min(high, job.last_seq)
     rows = reader.rows(max(low - 1, 1), high)
     previous = GENESIS
     if low > 1:
@@ -75,16 +87,11 @@ def _check_chunk(
             rows = rows[1:]
         else:  # the chunk before reports the missing event; nothing to chain from here
             return ChunkResult(index, 0, _missing(low - 1))
-    return _check_rows(index, (low, high), rows, previous, sizes, chunk)
+    return _check_rows(job, (low, high), rows, previous)
 
 
 def _check_rows(
-    index: int,
-    bounds: tuple[int, int],
-    rows: list[RawRow],
-    previous: bytes,
-    sizes: Sequence[int],
-    chunk: int,
+    job: ChunkJob, bounds: tuple[int, int], rows: list[RawRow], previous: bytes
 ) -> ChunkResult:
     low, high = bounds
     seqs, bodies, chains = zip(*rows, strict=True) if rows else ((), (), ())
@@ -94,31 +101,39 @@ def _check_rows(
     except TypeError:  # a column rewritten with another type: compare it as bytes, then fail
         bodies, chains = tuple(map(_as_bytes, bodies)), tuple(map(_as_bytes, chains))
         leaves = [sha256(b"\x00" + body).digest() for body in bodies]
-    result = ChunkResult(index, len(leaves), last_chain=chains[-1] if chains else None)
+    result = ChunkResult(job.index, len(leaves), last_chain=chains[-1] if chains else None)
     if seqs != tuple(range(low, low + len(seqs))) or len(seqs) != high - low + 1:
         result.problem = _missing(_first_gap(seqs, low))
+    if job.chain:
+        bad = _first_chain_mismatch(previous, seqs, leaves, chains)
+        if bad is not None and (result.problem is None or bad < result.problem.seq):
+            result.problem = Problem(
+                ProblemCode.CHAIN_MISMATCH,
+                bad,
+                f"event {bad} does not match its chain hash "
+                "(edited, inserted, reordered or its predecessor changed)",
+            )
+    levels = MerkleLevels(leaves)
+    if len(leaves) == job.chunk:
+        result.root = levels.root()
+    for size in job.sizes:
+        local = size - (low - 1)
+        if 0 < local <= len(leaves):
+            result.stacks[size] = levels.stack(local)
+    return result
+
+
+def _first_chain_mismatch(
+    previous: bytes, seqs: Sequence[int], leaves: list[bytes], chains: Sequence[bytes]
+) -> int | None:
     pack = SEQ.pack
     recomputed = [
         sha256(prev + pack(seq) + leaf).digest()
         for prev, seq, leaf in zip((previous, *chains[:-1]), seqs, leaves, strict=True)
     ]
-    if recomputed != list(chains):
-        bad = next(i for i, (a, b) in enumerate(zip(recomputed, chains, strict=True)) if a != b)
-        if result.problem is None or seqs[bad] < result.problem.seq:
-            result.problem = Problem(
-                ProblemCode.CHAIN_MISMATCH,
-                seqs[bad],
-                f"event {seqs[bad]} does not match its chain hash "
-                "(edited, inserted, reordered or its predecessor changed)",
-            )
-    levels = MerkleLevels(leaves)
-    if len(leaves) == chunk:
-        result.root = levels.root()
-    for size in sizes:
-        local = size - (low - 1)
-        if 0 < local <= len(leaves):
-            result.stacks[size] = levels.stack(local)
-    return result
+    if recomputed == list(chains):
+        return None
+    return next(s for s, a, b in zip(seqs, recomputed, chains, strict=True) if a != b)
 
 
 def _as_bytes(value: object) -> bytes:
@@ -145,9 +160,7 @@ def _missing(seq: int) -> Problem:
 _ENGINES: dict[str, Engine] = {}
 
 
-def check_chunk_in_worker(
-    url: str, index: int, last_seq: int, sizes: list[int], chunk: int
-) -> ChunkResult:
+def check_chunk_in_worker(url: str, job: ChunkJob) -> ChunkResult:
     """Entry point for a pool process: opens (once) its own engine on the same database."""
     engine = _ENGINES.get(url)
     if engine is None:
@@ -155,6 +168,6 @@ def check_chunk_in_worker(
     raw = engine.raw_connection()
     try:
         reader = RawReader(raw.dbapi_connection, engine.dialect.paramstyle)
-        return check_chunk(reader, index, last_seq, sizes, chunk)
+        return check_chunk(reader, job)
     finally:
         raw.close()

@@ -109,9 +109,18 @@ class AuditLog:
         exported_checkpoints: Path | None = None,
         *,
         workers: int | None = None,
+        full_chain: bool = True,
     ) -> VerificationReport:
+        """Verify events, chain, head and checkpoints; see `verify.verify_log` for `full_chain`."""
         exported = cpfile.read_file(exported_checkpoints) if exported_checkpoints else []
-        return verify_log(engine_or_conn, self.signer, self.checkpoint_interval, exported, workers)
+        return verify_log(
+            engine_or_conn,
+            self.signer,
+            self.checkpoint_interval,
+            exported,
+            workers,
+            full_chain=full_chain,
+        )
 
     def inclusion_proof(
         self, conn: Connection, seq: int, tree_size: int | None = None
