@@ -147,9 +147,9 @@ def main(argv: list[str]) -> int:
             _wait_for_quiet(args.quiet_load)
         load = os.getloadavg()[0]  # before measuring: what other jobs were doing
 
-        def custos_verify(workers: int) -> Callable[[], int]:
+        def custos_verify(workers: int, full_chain: bool = True) -> Callable[[], int]:
             def run() -> int:
-                report = log.verify(engine, workers=workers)
+                report = log.verify(engine, workers=workers, full_chain=full_chain)
                 if not report.ok:
                     raise SystemExit(f"verify failed: {report.problem}")
                 return report.events_checked
@@ -159,7 +159,9 @@ def main(argv: list[str]) -> int:
         r = args.repeat
         results = [
             timed("custos verify, 2 processes", custos_verify(2), r),
+            timed("custos verify --quick (Merkle-first), 2 processes", custos_verify(2, False), r),
             timed("custos verify, 1 process", custos_verify(1), r),
+            timed("custos verify --quick (Merkle-first), 1 process", custos_verify(1, False), r),
             timed("baseline: plain sha256 of bodies, 1 process", lambda: plain_sha256(engine), r),
             timed("baseline: naive verify (parse + re-serialise)", lambda: naive_verify(engine), 1),
         ]

@@ -112,6 +112,8 @@ def test_tampering_fails_verify_and_names_the_seq(app: object, data_dir: Path, c
     assert f"first bad seq {seq}" in text.output
     as_json = json.loads(run(app, data_dir, "verify", "--format", "json").output)
     assert as_json["first_bad_seq"] == seq and not as_json["ok"]
+    quick = json.loads(run(app, data_dir, "verify", "--quick", "--format", "json").output)
+    assert quick["first_bad_seq"] == seq
 
 
 def test_a_rehashed_edit_is_caught_by_checkpoints_and_the_exported_file(
