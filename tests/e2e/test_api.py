@@ -11,14 +11,21 @@ from fastapi.testclient import TestClient
 from custos.bootstrap import Container
 from custos.demo.checkdigits import bank_card, resident_id
 from custos.entrypoints.api.app import create_app
-from custos.identity.tokens import issue_token
+from tests.integration.identity.rbac import PASSWORD, staff, with_roles
+
+PURPOSES = ["account_management", "customer_support"]
 
 
 @pytest.fixture
 def client(container: Container) -> Iterator[tuple[TestClient, dict[str, str]]]:
-    token = issue_token(container.uow, container.audit, container.clock, "test-client")
+    """A service API key of the data-operator role (unmasked fields for its two purposes)."""
+    with_roles(container)
+    container.accounts.add("tester", "svc-test", PASSWORD, ["data_operator"])
+    key = container.auth.issue_key(
+        "tester", "svc-test", "test-client", "data_operator", PURPOSES, 30
+    )
     with TestClient(create_app(container), raise_server_exceptions=False) as http:
-        yield http, {"Authorization": f"Bearer {token}"}
+        yield http, {"Authorization": f"Bearer {key.key}"}
 
 
 def _values(seed: int) -> dict[str, str]:
@@ -39,7 +46,7 @@ def test_health_and_openapi(client: tuple[TestClient, dict[str, str]]) -> None:
     assert "/api/v1/subjects/{subject_id}" in paths and "/api/v1/subjects/search" in paths
 
 
-def test_subject_lifecycle(client: tuple[TestClient, dict[str, str]]) -> None:
+def test_subject_lifecycle(client: tuple[TestClient, dict[str, str]], container: Container) -> None:
     http, auth = client
     created = http.post(
         "/api/v1/subjects",
@@ -66,7 +73,9 @@ def test_subject_lifecycle(client: tuple[TestClient, dict[str, str]]) -> None:
         headers=auth,
     )
     assert patched.json()["fields"] == {"mobile": "+8613900000002"}
-    verify = http.get("/api/v1/audit/verify", headers=auth).json()
+    assert http.get("/api/v1/audit/verify", headers=auth).status_code == 403
+    auditor = {"Authorization": f"Bearer {staff(container, 'audrey', 'auditor')}"}
+    verify = http.get("/api/v1/audit/verify", headers=auditor).json()
     assert verify["ok"] is True and verify["events_checked"] >= 4
 
 

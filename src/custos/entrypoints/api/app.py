@@ -2,27 +2,37 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 
 from custos import __version__
 from custos.bootstrap import Container, open_container
 from custos.config import load_settings
 from custos.entrypoints.api import problems
-from custos.entrypoints.api.deps import ActorDep, ContainerDep
+from custos.entrypoints.api.deps import PUBLIC, ContainerDep, policy, require
+from custos.entrypoints.api.routes_admin import admin as admin_router
+from custos.entrypoints.api.routes_admin import auth as auth_router
 from custos.entrypoints.api.routes_subjects import router as subjects_router
 from custos.entrypoints.api.schemas import Health, VerifyOut
 
 system = APIRouter(prefix="/api/v1", tags=["system"])
 
 
-@system.get("/health", response_model=Health)
+@system.get("/health", response_model=Health, openapi_extra=PUBLIC)
 def health() -> Health:
     """Liveness; unauthenticated and free of data."""
     return Health(status="ok", version=__version__)
 
 
-@system.get("/audit/verify", response_model=VerifyOut)
-def audit_verify(_: ActorDep, c: ContainerDep) -> VerifyOut:
+AUDIT_READERS = ("auditor", "security_admin", "privacy_officer")
+
+
+@system.get(
+    "/audit/verify",
+    response_model=VerifyOut,
+    openapi_extra=policy(*AUDIT_READERS),
+    dependencies=[Depends(require(*AUDIT_READERS))],
+)
+def audit_verify(c: ContainerDep) -> VerifyOut:
     report = c.audit.verify(c.engine)
     return VerifyOut(
         ok=report.ok,
@@ -43,6 +53,8 @@ def create_app(container: Container) -> FastAPI:
     problems.install(app)
     app.include_router(system)
     app.include_router(subjects_router)
+    app.include_router(auth_router)
+    app.include_router(admin_router)
     return app
 
 

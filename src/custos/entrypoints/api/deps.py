@@ -1,17 +1,32 @@
-"""Request dependencies: the container and the authenticated actor."""
+"""Request dependencies: the container, the authenticated principal, and role requirements.
+
+Every `/api/v1` route declares its policy in the OpenAPI schema (`x-custos-policy`); the
+authorisation-matrix test reads it from there and calls each route as every role.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from custos.bootstrap import Container
-from custos.errors import AuthenticationRequired
-from custos.identity.tokens import authenticate
+from custos.errors import AccessDenied, AuthenticationRequired
+from custos.identity.model import Principal
+from custos.vault.model import PrivacyContext
 
-_bearer = HTTPBearer(auto_error=False)
+bearer = HTTPBearer(auto_error=False)
+
+PUBLIC: dict[str, Any] = {"x-custos-policy": {"auth": "public"}}
+# Personal-data routes: any authenticated principal; the access decision judges each request.
+DECIDED: dict[str, Any] = {"x-custos-policy": {"auth": "authenticated", "decided_by": "access"}}
+SIGNED_IN: dict[str, Any] = {"x-custos-policy": {"auth": "authenticated"}}
+
+
+def policy(*roles: str) -> dict[str, Any]:
+    return {"x-custos-policy": {"auth": "roles", "roles": list(roles)}}
 
 
 def container(request: Request) -> Container:
@@ -19,17 +34,51 @@ def container(request: Request) -> Container:
     return found
 
 
-def actor(
+def principal(
     request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> str:
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer":
-        raise AuthenticationRequired("a bearer API token is required", code="missing_token")
-    c = container(request)
-    with c.uow() as uow:
-        name = authenticate(uow, credentials.credentials)
-    return f"api:{name}"
+        raise AuthenticationRequired("a bearer token is required", code="missing_token")
+    return container(request).auth.authenticate(credentials.credentials)
 
 
 ContainerDep = Annotated[Container, Depends(container)]
+PrincipalDep = Annotated[Principal, Depends(principal)]
+
+
+def require(*roles: str) -> Callable[..., Principal]:
+    """A dependency: the principal holds one of `roles`, with MFA if that role is privileged."""
+
+    def check(who: PrincipalDep, c: ContainerDep) -> Principal:
+        held = [r for r in who.roles if r in roles]
+        if not held:
+            raise AccessDenied(
+                f"this route needs one of the roles: {', '.join(roles)}", code="role_required"
+            )
+        catalog_roles = c.catalog_roles()
+        privileged = any(r in catalog_roles and catalog_roles[r].privileged for r in held)
+        if privileged and not who.mfa:
+            raise AccessDenied("this role needs a second factor (TOTP)", code="mfa_required")
+        return who
+
+    return check
+
+
+def privacy_context(who: Principal, purpose: str) -> PrivacyContext:
+    return PrivacyContext(
+        actor=who.actor,
+        purpose=purpose,
+        roles=who.roles,
+        mfa=who.mfa,
+        scope=who.purposes,
+        account_id=who.account_id,
+    )
+
+
+def actor(who: PrincipalDep) -> str:
+    """The audit name of the authenticated principal (for routes that need only that)."""
+    return who.actor
+
+
 ActorDep = Annotated[str, Depends(actor)]

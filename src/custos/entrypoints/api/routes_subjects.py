@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, status
 from starlette.concurrency import run_in_threadpool
 
-from custos.entrypoints.api.deps import ActorDep, ContainerDep
+from custos.entrypoints.api.deps import DECIDED, ContainerDep, PrincipalDep, privacy_context
 from custos.entrypoints.api.schemas import (
     Created,
     ImportOut,
@@ -21,7 +21,7 @@ from custos.entrypoints.api.schemas import (
     SubjectUpdate,
 )
 from custos.errors import PayloadTooLarge, ValidationError
-from custos.vault.model import NewSubject, PrivacyContext
+from custos.vault.model import NewSubject
 from custos.vault.readers import ImportFormat
 
 router = APIRouter(prefix="/api/v1/subjects", tags=["subjects"])
@@ -37,42 +37,42 @@ def _fields(raw: str | None) -> list[str] | None:
     return None if raw is None else [f.strip() for f in raw.split(",") if f.strip()]
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=Created)
-def create_subject(body: SubjectCreate, actor: ActorDep, c: ContainerDep) -> Created:
-    ctx = PrivacyContext(actor, body.purpose)
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=Created, openapi_extra=DECIDED)
+def create_subject(body: SubjectCreate, who: PrincipalDep, c: ContainerDep) -> Created:
+    ctx = privacy_context(who, body.purpose)
     return Created(id=c.vault.create(ctx, NewSubject(dict(body.values), body.stage)))
 
 
-@router.get("/{subject_id}", response_model=SubjectOut)
+@router.get("/{subject_id}", response_model=SubjectOut, openapi_extra=DECIDED)
 def get_subject(
     subject_id: str,
-    actor: ActorDep,
+    who: PrincipalDep,
     c: ContainerDep,
     purpose: Annotated[str, Query(max_length=64)],
     fields: Annotated[str | None, Query(max_length=4096)] = None,
 ) -> SubjectOut:
-    view = c.vault.get(PrivacyContext(actor, purpose), subject_id, _fields(fields))
+    view = c.vault.get(privacy_context(who, purpose), subject_id, _fields(fields))
     return SubjectOut.of(view)
 
 
-@router.post("/search", response_model=list[SubjectOut])
-def search_subjects(body: SubjectSearch, actor: ActorDep, c: ContainerDep) -> list[SubjectOut]:
-    views = c.vault.find(PrivacyContext(actor, body.purpose), body.field, body.value, body.fields)
+@router.post("/search", response_model=list[SubjectOut], openapi_extra=DECIDED)
+def search_subjects(body: SubjectSearch, who: PrincipalDep, c: ContainerDep) -> list[SubjectOut]:
+    views = c.vault.find(privacy_context(who, body.purpose), body.field, body.value, body.fields)
     return [SubjectOut.of(v) for v in views]
 
 
-@router.patch("/{subject_id}", response_model=SubjectOut)
+@router.patch("/{subject_id}", response_model=SubjectOut, openapi_extra=DECIDED)
 def update_subject(
-    subject_id: str, body: SubjectUpdate, actor: ActorDep, c: ContainerDep
+    subject_id: str, body: SubjectUpdate, who: PrincipalDep, c: ContainerDep
 ) -> SubjectOut:
-    view = c.vault.update(PrivacyContext(actor, body.purpose), subject_id, dict(body.values))
+    view = c.vault.update(privacy_context(who, body.purpose), subject_id, dict(body.values))
     return SubjectOut.of(view)
 
 
-@router.post("/import", response_model=ImportOut)
+@router.post("/import", response_model=ImportOut, openapi_extra=DECIDED)
 async def import_subjects(
     request: Request,
-    actor: ActorDep,
+    who: PrincipalDep,
     c: ContainerDep,
     purpose: Annotated[str, Query(max_length=64)],
 ) -> ImportOut:
@@ -87,7 +87,7 @@ async def import_subjects(
     try:
         await _spool(request, fd)
         importer = c.importer()
-        report = await run_in_threadpool(importer.run, PrivacyContext(actor, purpose), path, kind)
+        report = await run_in_threadpool(importer.run, privacy_context(who, purpose), path, kind)
     finally:
         path.unlink(missing_ok=True)
     return ImportOut(
