@@ -7,13 +7,16 @@ consent (PIPL Art. 29). Any refusal names the field and the missing basis, and w
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from custos.catalog.model import Catalog, LegalBasis, Purpose, Sensitivity
 from custos.consent.errors import CollectionRefused
 from custos.consent.ledger import scope_of
 from custos.consent.model import EventKind, GiveRequest, SeparateFor
 from custos.consent.service import ConsentService
+from custos.errors import ValidationError
 from custos.vault.model import NewSubject, PrivacyContext, Stage
 from custos.vault.service import VaultService
 
@@ -122,4 +125,45 @@ def _authorising_purpose(request: CollectRequest, lawful: list[Purpose]) -> str:
         "nothing was collected",
         problems=["no single lawful purpose covers every submitted field; pass a purpose"],
         code="no_single_purpose",
+    )
+
+
+_STRINGS = (
+    "method",
+    "collection_point",
+    "evidence_ref",
+    "jurisdiction",
+    "notice_language",
+    "purpose",
+)
+
+
+def request_from_json(doc: Mapping[str, Any]) -> CollectRequest:
+    """A CollectRequest from a JSON object; problems name keys, never values."""
+    problems: list[str] = []
+    values = doc.get("values")
+    if not isinstance(values, dict) or not all(isinstance(v, str) for v in values.values()):
+        problems.append("values: must be an object of strings")
+    lists = {k: doc.get(k, []) for k in ("consents", "sensitive_consents")}
+    for key, items in lists.items():
+        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+            problems.append(f"{key}: must be a list of strings")
+    if not isinstance(doc.get("notice_version"), int):
+        problems.append("notice_version: required integer")
+    for key in _STRINGS:
+        if doc.get(key) is not None and not isinstance(doc[key], str):
+            problems.append(f"{key}: must be a string")
+    if problems:
+        raise ValidationError("the collection request is malformed", problems=problems)
+    return CollectRequest(
+        values=dict(values),  # type: ignore[arg-type]
+        consents=tuple(lists["consents"]),
+        sensitive_consents=tuple(lists["sensitive_consents"]),
+        notice_version=doc["notice_version"],
+        method=doc.get("method") or "web_checkbox",
+        collection_point=doc.get("collection_point"),
+        evidence_ref=doc.get("evidence_ref"),
+        jurisdiction=doc.get("jurisdiction"),
+        notice_language=doc.get("notice_language") or "zh",
+        purpose=doc.get("purpose"),
     )

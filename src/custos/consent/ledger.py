@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from custos.consent.model import (
@@ -37,6 +38,16 @@ def scope_of(name: str, separate_for: SeparateFor | None) -> str:
 MaterialChange = tuple[int, datetime, str]  # (notice version, effective_at, "p1,p2")
 
 
+@dataclass(frozen=True, slots=True)
+class Head:
+    """What a point-in-time answer needs of the latest event (the lookup's fast path)."""
+
+    event_id: str
+    kind: EventKind
+    expired: bool  # it carried an expiry that is at or before the moment asked about
+    notice_version: int | None
+
+
 def state_at(
     latest: ConsentEvent | None,
     at: datetime,
@@ -44,23 +55,35 @@ def state_at(
     material: Sequence[MaterialChange] = (),
     grace: timedelta = timedelta(0),
 ) -> ConsentState:
-    """State at `at` given the latest event at or before `at` (None: nothing recorded yet).
-
-    A consent given under a notice older than a material change of its purpose counts as
-    pending once the change has been effective for longer than the grace period.
-    """
+    """State at `at` given the latest event at or before `at` (None: nothing recorded yet)."""
     if latest is None:
+        return decide(None, at, scope)
+    expired = latest.expires_at is not None and latest.expires_at <= at
+    head = Head(latest.event_id, latest.kind, expired, latest.notice_version)
+    return decide(head, at, scope, material, grace)
+
+
+def decide(
+    head: Head | None,
+    at: datetime,
+    scope: str,
+    material: Sequence[MaterialChange] = (),
+    grace: timedelta = timedelta(0),
+) -> ConsentState:
+    """A consent given under a notice older than a material change of its purpose counts as
+    pending once the change has been effective for longer than the grace period."""
+    if head is None:
         return ConsentState(False, Reason.NEVER_GIVEN.value)
-    ref = (latest.event_id, latest.notice_version)
-    if latest.kind is EventKind.WITHDRAWN:
+    ref = (head.event_id, head.notice_version)
+    if head.kind is EventKind.WITHDRAWN:
         return ConsentState(False, Reason.WITHDRAWN.value, *ref)
-    if latest.kind is EventKind.EXPIRED:
+    if head.kind is EventKind.EXPIRED or head.expired:
         return ConsentState(False, Reason.EXPIRED.value, *ref)
-    if latest.expires_at is not None and latest.expires_at <= at:
-        return ConsentState(False, Reason.EXPIRED.value, *ref)
-    if latest.notice_version is not None:
+    if head.notice_version is not None:
+        base = parse_scope(scope)[1]
         for version, effective_at, purposes in material:
-            covered = scope in purposes.split(",") or parse_scope(scope)[1] in purposes.split(",")
-            if version > latest.notice_version and covered and effective_at + grace < at:
+            names = purposes.split(",")
+            covered = scope in names or base in names
+            if version > head.notice_version and covered and effective_at + grace < at:
                 return ConsentState(False, Reason.PENDING_RECONSENT.value, *ref)
     return ConsentState(True, Reason.LIVE.value, *ref)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import secrets
+import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 SENSITIVE_PREFIX = "sensitive:"  # scope of a PIPL Art. 29 separate consent for one field
@@ -45,7 +45,8 @@ class Reason(StrEnum):
 
 
 def new_event_id() -> str:
-    return "cev_" + secrets.token_hex(12)
+    """Time-ordered (so inserts append to the index) and random; says nothing about a person."""
+    return f"cev_{time.time_ns():x}{secrets.token_hex(6)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,32 +70,41 @@ class ConsentEvent:
     batch_id: str | None = None
 
     def canonical(self) -> bytes:
-        """The bytes whose SHA-256 the audit trail keeps (tamper evidence for the ledger)."""
-        doc = {
-            "event_id": self.event_id,
-            "subject_id": self.subject_id,
-            "purpose": self.purpose,
-            "kind": str(self.kind),
-            "occurred_at": _iso(self.occurred_at),
-            "method": self.method,
-            "actor": self.actor,
-            "notice_version": self.notice_version,
-            "notice_sha256": self.notice_sha256,
-            "expires_at": None if self.expires_at is None else _iso(self.expires_at),
-            "separate_for": None if self.separate_for is None else str(self.separate_for),
-            "collection_point": self.collection_point,
-            "evidence_ref": self.evidence_ref,
-            "jurisdiction": self.jurisdiction,
-            "batch_id": self.batch_id,
-        }
-        return json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()
+        """The bytes whose SHA-256 the audit trail keeps (tamper evidence for the ledger).
+
+        Every field in a fixed order, joined by the unit separator (0x1f), which no field can
+        hold: ids are generated, codes and references are validated against narrow patterns.
+        Absent values are empty (no field may be empty). Cheaper than JSON on the import path.
+        """
+        parts = (
+            self.event_id,
+            self.subject_id,
+            self.purpose,
+            self.kind.value,
+            _iso(self.occurred_at),
+            self.method,
+            self.actor,
+            None if self.notice_version is None else str(self.notice_version),
+            self.notice_sha256,
+            None if self.expires_at is None else _iso(self.expires_at),
+            None if self.separate_for is None else self.separate_for.value,
+            self.collection_point,
+            self.evidence_ref,
+            self.jurisdiction,
+            self.batch_id,
+        )
+        return "\x1f".join([p or "" for p in parts]).encode()
 
     def sha256(self) -> str:
         return hashlib.sha256(self.canonical()).hexdigest()
 
 
 def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    utc = moment if moment.utcoffset() == _ZERO else moment.astimezone(UTC)
+    return utc.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+
+
+_ZERO = timedelta(0)
 
 
 @dataclass(frozen=True, slots=True)

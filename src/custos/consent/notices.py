@@ -80,6 +80,8 @@ class NoticeService:
             for lang in ("zh", "en")
             if len(getattr(new, f"text_{lang}")) > MAX_TEXT
         ]
+        if new.effective_at is not None and new.effective_at < self.clock.now():
+            problems.append("effective_at: a notice cannot take effect before it is published")
         if not new.purposes:
             problems.append("purposes: a notice covers at least one purpose")
         for scope in new.purposes:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from time import monotonic
 from typing import Any
 
 from sqlalchemy import Connection
@@ -13,7 +13,8 @@ from custos.audit.model import AuditEvent, Outcome
 from custos.catalog.model import Catalog, LegalBasis, Sensitivity
 from custos.clock import Clock
 from custos.consent.errors import ConsentInvalid, NoticeNotFound
-from custos.consent.ledger import parse_scope, state_at
+from custos.consent.import_rows import REF, TOKEN
+from custos.consent.ledger import MaterialChange, decide, parse_scope
 from custos.consent.model import (
     ConsentEvent,
     ConsentState,
@@ -33,14 +34,13 @@ from custos.storage.uow import UnitOfWork
 from custos.vault.ports import AuditSink, CatalogSource
 
 DEFAULT_GRACE = timedelta(days=30)
+MATERIAL_TTL_S = 5.0
 DEFAULT_POLICY_URL = "/api/v1/public/notices"
 AUDIT_ACTIONS = {
     EventKind.GIVEN: "consent.give",
     EventKind.WITHDRAWN: "consent.withdraw",
     EventKind.EXPIRED: "consent.expire",
 }
-_TOKEN = re.compile(r"[a-z][a-z0-9_]{0,31}")
-_REF = re.compile(r"[A-Za-z0-9_./:-]{1,128}")
 
 
 class ConsentService:
@@ -59,6 +59,7 @@ class ConsentService:
         self.catalog = catalog
         self.clock = clock
         self.reconsent_grace = reconsent_grace
+        self._material_cache: tuple[float, list[MaterialChange]] | None = None
 
     # -- the access layer's question -----------------------------------------------------
 
@@ -67,11 +68,20 @@ class ConsentService:
     ) -> ConsentState:
         """Is consent live for `subject_id` and `purpose` (or scope) at `at` (default now)?"""
         moment = self.clock.now() if at is None else at
-        latest = repo.latest_at(conn, subject_id, purpose, moment)
-        if latest is None or latest.kind is not EventKind.GIVEN or latest.notice_version is None:
-            return state_at(latest, moment, purpose)
-        material = repo.material_after(conn, latest.notice_version)
-        return state_at(latest, moment, purpose, material, self.reconsent_grace)
+        head = repo.latest_head(conn, subject_id, purpose, moment)
+        if head is None or head.kind is not EventKind.GIVEN or head.notice_version is None:
+            return decide(head, moment, purpose)
+        return decide(head, moment, purpose, self._material(conn), self.reconsent_grace)
+
+    def _material(self, conn: Connection) -> list[MaterialChange]:
+        """Material notice changes, cached briefly. Sound: a notice is never effective before
+        it is published, and it only counts after the grace period, so a cache younger than
+        the grace period cannot miss a change that already applies."""
+        now = monotonic()
+        ttl = min(MATERIAL_TTL_S, self.reconsent_grace.total_seconds())
+        if self._material_cache is None or now - self._material_cache[0] >= ttl:
+            self._material_cache = (now, repo.material_after(conn, 0))
+        return self._material_cache[1]
 
     # -- recording ------------------------------------------------------------------------
 
@@ -174,15 +184,15 @@ class ConsentService:
                 )
         elif catalog.purpose(name) is None:
             raise ConsentInvalid(f"purpose '{name}' is not declared", code="purpose_unknown")
-        if not _TOKEN.fullmatch(request.method):
+        if not TOKEN.fullmatch(request.method):
             raise ConsentInvalid("method must be a short lower-case code", code="method_invalid")
         for label, ref in (
             ("collection_point", request.collection_point),
             ("evidence_ref", request.evidence_ref),
         ):
-            if ref is not None and not _REF.fullmatch(ref):
+            if ref is not None and not REF.fullmatch(ref):
                 raise ConsentInvalid(f"{label} must be a reference code", code=f"{label}_invalid")
-        if request.jurisdiction is not None and not _TOKEN.fullmatch(request.jurisdiction):
+        if request.jurisdiction is not None and not TOKEN.fullmatch(request.jurisdiction):
             raise ConsentInvalid("jurisdiction must be a short code", code="jurisdiction_invalid")
         if request.notice_language not in ("zh", "en"):
             raise ConsentInvalid("notice language must be zh or en", code="language_invalid")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
+from collections.abc import Iterable
 
 from sqlalchemy import Connection
 
-from custos.consent.model import LedgerProblem, LedgerReport
+from custos.consent.model import ConsentEvent, LedgerProblem, LedgerReport
 from custos.storage.repositories import audit as audit_repo
 from custos.storage.repositories import consent as repo
 
@@ -16,9 +17,13 @@ SINGLE_ACTIONS = ("consent.give", "consent.withdraw", "consent.expire")
 BATCH_ACTION = "consent.import"
 
 
-def batch_digest(row_hashes: list[str]) -> str:
-    """One hash over a batch's row hashes in ledger order (import batches are audited whole)."""
-    return hashlib.sha256(",".join(row_hashes).encode()).hexdigest()
+def batch_digest(events: Iterable[ConsentEvent]) -> str:
+    """One hash over a batch's canonical rows in ledger order (import batches are audited whole)."""
+    digest = hashlib.sha256()
+    for event in events:
+        digest.update(event.canonical())
+        digest.update(b"\x1e")
+    return digest.hexdigest()
 
 
 def _audited(conn: Connection) -> tuple[dict[str, str], dict[str, str]]:
@@ -43,14 +48,14 @@ def _audited(conn: Connection) -> tuple[dict[str, str], dict[str, str]]:
 def verify_ledger(conn: Connection) -> LedgerReport:
     singles, batches = _audited(conn)
     problems: list[LedgerProblem] = []
-    batch_rows: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    batch_rows: dict[str, list[ConsentEvent]] = defaultdict(list)
     checked = 0
     for event in repo.all_events(conn):
         checked += 1
-        digest = event.sha256()
         if event.batch_id is not None:
-            batch_rows[event.batch_id].append((event.event_id, digest))
+            batch_rows[event.batch_id].append(event)
             continue
+        digest = event.sha256()
         expected = singles.pop(event.event_id, None)
         if expected is None:
             problems.append(LedgerProblem("ledger_row_unaudited", event.event_id))
@@ -61,8 +66,8 @@ def verify_ledger(conn: Connection) -> LedgerReport:
     for batch_id, rows in batch_rows.items():
         expected = batches.pop(batch_id, None)
         if expected is None:
-            problems.append(LedgerProblem("ledger_row_unaudited", rows[0][0]))
-        elif expected != batch_digest([d for _e, d in rows]):
+            problems.append(LedgerProblem("ledger_row_unaudited", rows[0].event_id))
+        elif expected != batch_digest(rows):
             problems.append(LedgerProblem("ledger_batch_modified", batch_id))
     for batch_id in batches:
         problems.append(LedgerProblem("ledger_batch_deleted", batch_id))

@@ -8,6 +8,7 @@ from custos import __version__
 from custos.bootstrap import Container, open_container
 from custos.config import load_settings
 from custos.entrypoints.api import problems
+from custos.entrypoints.api import routes_consent as consent_routes
 from custos.entrypoints.api.deps import PUBLIC, ContainerDep, policy, require
 from custos.entrypoints.api.routes_admin import admin as admin_router
 from custos.entrypoints.api.routes_admin import auth as auth_router
@@ -55,6 +56,7 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(subjects_router)
     app.include_router(auth_router)
     app.include_router(admin_router)
+    app.include_router(consent_routes.routes)
     return app
 
 

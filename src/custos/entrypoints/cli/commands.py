@@ -10,6 +10,8 @@ import typer
 COMMAND_MODULES: tuple[str, ...] = (
     "custos.entrypoints.cli.audit",
     "custos.entrypoints.cli.catalog",
+    "custos.entrypoints.cli.consent",
+    "custos.entrypoints.cli.consent_notices",
     "custos.entrypoints.cli.core",
     "custos.entrypoints.cli.deid",
     "custos.entrypoints.cli.deid_kanon",

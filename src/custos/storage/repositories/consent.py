@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, func, insert, select, update
 
+from custos.consent.ledger import Head
 from custos.consent.model import ConsentEvent, EventKind, Notice, SeparateFor
 from custos.storage.tables.consent import consent_events, consent_notices, notifications_outbox
 
@@ -29,6 +30,13 @@ _EVENT_COLUMNS = (
     "batch_id",
 )
 _COLS = [consent_events.c[name] for name in _EVENT_COLUMNS]
+
+
+def prepare_bulk(conn: Connection) -> None:
+    """A larger page cache for this connection (SQLite): index inserts of a big import touch
+    pages all over the lookup index, and the 2 MB default turns that into I/O."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("PRAGMA cache_size=-65536")  # 64 MiB
 
 
 def insert_events(conn: Connection, events: Sequence[ConsentEvent]) -> None:
@@ -85,6 +93,26 @@ def latest_at(conn: Connection, subject_id: str, purpose: str, at: datetime) -> 
         .limit(1)
     ).first()
     return None if row is None else _event(row)
+
+
+_HEAD_SQL = (
+    "SELECT event_id, kind, CASE WHEN expires_at IS NOT NULL AND expires_at <= {m} THEN 1 "
+    "ELSE 0 END, notice_version FROM consent_events WHERE subject_id = {m} AND purpose = {m} "
+    "AND occurred_at <= {m} ORDER BY occurred_at DESC, seq DESC LIMIT 1"
+)
+
+
+def latest_head(conn: Connection, subject_id: str, purpose: str, at: datetime) -> Head | None:
+    """`latest_at` reduced to what a decision needs, through the driver (the hot path)."""
+    bind = consent_events.c.occurred_at.type.bind_processor(conn.dialect)
+    stamp = bind(at) if bind else at
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    row = conn.exec_driver_sql(
+        _HEAD_SQL.format(m=mark), (stamp, subject_id, purpose, stamp)
+    ).first()
+    if row is None:
+        return None
+    return Head(row[0], EventKind(row[1]), bool(row[2]), row[3])
 
 
 def history(conn: Connection, subject_id: str) -> list[ConsentEvent]:
