@@ -7,6 +7,7 @@ from tests.conftest import TEST_CATALOG
 
 from custos.bootstrap import Container
 from custos.consent.model import NewNotice
+from custos.vault.model import NewSubject, PrivacyContext
 
 # The test catalog plus a field that only a consent-based purpose needs.
 CONSENT_CATALOG = TEST_CATALOG.replace(
@@ -16,7 +17,6 @@ CONSENT_CATALOG = TEST_CATALOG.replace(
     "purposes:\n",
     1,
 ).replace("    fields: [email]\n", "    fields: [email, marketing_preferences]\n")
-from custos.vault.model import NewSubject, PrivacyContext
 
 
 @pytest.fixture
