@@ -199,36 +199,41 @@ class VaultService:
     ) -> SubjectView:
         """Rectification: validate like any write, re-encrypt the changed fields, re-index."""
         with self.uow() as uow:
-            decision, _, sealer = self.authorise(
-                uow, ctx, Action.UPDATE, tuple(changes), (subject_id,)
-            )
-            canonical, problems = sealer.validate(changes)
-            if problems:
-                raise ValidationError("the subject was not updated", problems=problems)
-            stored = self._require(repo.load(uow.conn, subject_id), subject_id)
-            assert stored.wrapped_dek is not None and stored.kek_version is not None
-            dek = self._keys.unwrap(subject_id, stored.kek_version, stored.wrapped_dek)
-            cipher = FieldCipher(subject_id, dek, stored.dek_version)
-            blobs = unpack_fields(stored.record or b"")
-            cleared = [name for name, raw in changes.items() if raw in (None, "")]
-            for name in cleared:
-                blobs.pop(name, None)
-            for name, value in canonical.items():
-                blobs[name] = cipher.encrypt(name, value)
-            now = self.clock.now()
-            repo.save_record(uow.conn, subject_id, pack_fields(blobs), now)
-            for name in (*canonical, *cleared):
-                new_value = canonical.get(name)
-                digest = sealer.index_digest(name, new_value) if new_value is not None else None
-                if name in sealer.searchable:
-                    repo.replace_index(uow.conn, subject_id, name, digest)
-            self.audit.append(
-                uow.conn,
-                _event(ctx, "subject.update", (subject_id,), tuple(changes), decision),
-            )
+            decision = self.update_in(uow, ctx, subject_id, changes)
             uow.commit()
             view = self._open(repo.load(uow.conn, subject_id), subject_id, decision)
             return view
+
+    def update_in(
+        self, uow: UnitOfWork, ctx: PrivacyContext, subject_id: str, changes: Mapping[str, str]
+    ) -> Decision:
+        """`update` inside the caller's transaction (consent collection commits it with consents)."""
+        decision, _, sealer = self.authorise(uow, ctx, Action.UPDATE, tuple(changes), (subject_id,))
+        canonical, problems = sealer.validate(changes)
+        if problems:
+            raise ValidationError("the subject was not updated", problems=problems)
+        stored = self._require(repo.load(uow.conn, subject_id), subject_id)
+        assert stored.wrapped_dek is not None and stored.kek_version is not None
+        dek = self._keys.unwrap(subject_id, stored.kek_version, stored.wrapped_dek)
+        cipher = FieldCipher(subject_id, dek, stored.dek_version)
+        blobs = unpack_fields(stored.record or b"")
+        cleared = [name for name, raw in changes.items() if raw in (None, "")]
+        for name in cleared:
+            blobs.pop(name, None)
+        for name, value in canonical.items():
+            blobs[name] = cipher.encrypt(name, value)
+        now = self.clock.now()
+        repo.save_record(uow.conn, subject_id, pack_fields(blobs), now)
+        for name in (*canonical, *cleared):
+            new_value = canonical.get(name)
+            digest = sealer.index_digest(name, new_value) if new_value is not None else None
+            if name in sealer.searchable:
+                repo.replace_index(uow.conn, subject_id, name, digest)
+        self.audit.append(
+            uow.conn,
+            _event(ctx, "subject.update", (subject_id,), tuple(changes), decision),
+        )
+        return decision
 
     # -- reading ----------------------------------------------------------------------------
 
