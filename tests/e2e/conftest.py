@@ -27,7 +27,12 @@ def custos(data_dir: Path) -> Run:
     def run(
         *args: str, check: bool = True, stdin: str | None = None
     ) -> subprocess.CompletedProcess[str]:
-        env = dict(os.environ, CUSTOS_DATA_DIR=str(data_dir), CUSTOS_CHECKPOINT_INTERVAL="100")
+        env = dict(
+            os.environ,
+            CUSTOS_DATA_DIR=str(data_dir),
+            CUSTOS_CHECKPOINT_INTERVAL="100",
+            CUSTOS_OPERATOR="1",  # the host operator escape (see cli/login.py)
+        )
         result = subprocess.run(
             [*CUSTOS, *args],
             capture_output=True,

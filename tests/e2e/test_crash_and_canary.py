@@ -44,7 +44,12 @@ def test_kill_9_during_import_leaves_whole_subjects(
     custos: Run, initialised: Path, tmp_path: Path, data_dir: Path
 ) -> None:
     source = _big_csv(tmp_path / "big.csv", 60_000)
-    env = dict(os.environ, CUSTOS_DATA_DIR=str(data_dir), CUSTOS_IMPORT_BATCH_SIZE="500")
+    env = dict(
+        os.environ,
+        CUSTOS_DATA_DIR=str(data_dir),
+        CUSTOS_IMPORT_BATCH_SIZE="500",
+        CUSTOS_OPERATOR="1",  # the host operator escape (see cli/login.py)
+    )
     proc = subprocess.Popen(
         [
             *CUSTOS,

@@ -45,13 +45,15 @@ class AccessService:
         catalog: tuple[int, Catalog] | None,
         fields: Sequence[str] | None,
         subject_ids: Sequence[str] = (),
+        record: bool = True,
     ) -> Decision:
+        """Decide; `record=False` explains without counting the read (access explain)."""
         policy = None if catalog is None else self.policy(catalog[1], catalog[0])
         now = self.clock.now()
         glass = account_id is not None and self._break_glass(conn, account_id, who.purpose, now)
         facts = self._facts(conn, policy, who, action, subject_ids, now)
         decision = decide(policy, who, action, fields, facts, glass)
-        if decision.permitted and action in READS and subject_ids and not who.operator:
+        if record and decision.permitted and action in READS and subject_ids and not who.operator:
             self._record(conn, who, account_id, decision, subject_ids, now)
         return decision
 

@@ -8,6 +8,7 @@ import typer
 
 # Keep this list sorted; each module adds its own commands or sub-groups to the root app.
 COMMAND_MODULES: tuple[str, ...] = (
+    "custos.entrypoints.cli.access",
     "custos.entrypoints.cli.audit",
     "custos.entrypoints.cli.catalog",
     "custos.entrypoints.cli.consent",
@@ -16,8 +17,10 @@ COMMAND_MODULES: tuple[str, ...] = (
     "custos.entrypoints.cli.deid",
     "custos.entrypoints.cli.deid_kanon",
     "custos.entrypoints.cli.keys",
+    "custos.entrypoints.cli.login",
     "custos.entrypoints.cli.scan",
     "custos.entrypoints.cli.subjects",
+    "custos.entrypoints.cli.users",
 )
 
 

@@ -18,8 +18,9 @@ from rich.progress import (
 )
 
 from custos.entrypoints.cli.commands import subgroup
-from custos.entrypoints.cli.context import container_from, settings_from
+from custos.entrypoints.cli.context import container_from
 from custos.entrypoints.cli.errors import stderr
+from custos.entrypoints.cli.login import privacy_context
 from custos.entrypoints.cli.output import OutputFormat, emit_json, emit_table, stdout
 from custos.errors import ValidationError
 from custos.vault.importer import ImportReport
@@ -34,7 +35,8 @@ FieldsOpt = Annotated[
 
 
 def _ctx(ctx: typer.Context, purpose: str) -> PrivacyContext:
-    return PrivacyContext(actor=settings_from(ctx).actor, purpose=purpose)
+    """As the signed-in user (`custos login`), or the local operator with CUSTOS_OPERATOR=1."""
+    return privacy_context(ctx, purpose)
 
 
 def _fields(raw: str | None) -> list[str] | None:
