@@ -11,10 +11,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from sqlalchemy import Connection
+
 from custos.catalog.model import Catalog, LegalBasis, Purpose, Sensitivity
 from custos.consent.errors import CollectionRefused
 from custos.consent.ledger import scope_of
-from custos.consent.model import EventKind, GiveRequest, SeparateFor
+from custos.consent.model import SENSITIVE_PREFIX, EventKind, GiveRequest, SeparateFor
 from custos.consent.service import ConsentService
 from custos.errors import ValidationError
 from custos.vault.model import NewSubject, PrivacyContext, Stage
@@ -33,6 +35,7 @@ class CollectRequest:
     jurisdiction: str | None = None
     notice_language: str = "zh"
     purpose: str | None = None  # purpose the vault write is authorised for (default: chosen)
+    subject_id: str | None = None  # an existing customer to update (default: create one)
     stage: Stage = Stage.ACTIVE
 
 
@@ -49,39 +52,77 @@ class CollectionService:
         self.consent = consent
 
     def collect(self, who: PrivacyContext, request: CollectRequest) -> CollectResult:
-        """`who` is the caller's privacy context; its purpose is replaced by the chosen one."""
+        """`who` is the caller's privacy context; its purpose is replaced by the chosen one.
+
+        Without `subject_id` a customer is created; with it, the customer's values are
+        updated and consents already live for them count towards the minimisation check.
+        """
         with self.vault.uow() as uow:
             catalog = self.vault.catalog_state(uow.conn)[1]
             notice = self.consent.notice_in(uow.conn, request.notice_version)
-            purpose = check_request(catalog, request, notice.purposes)
+            live = self._live_scopes(uow.conn, catalog, request)
+            purpose = check_request(catalog, request, notice.purposes, live)
             ctx = replace(who, purpose=purpose)
-            actor = who.actor
-            subject_id = self.vault.create_in(uow, ctx, NewSubject(request.values, request.stage))
-            events = []
-            scopes = [
-                *request.consents,
-                *(scope_of(f, SeparateFor.SENSITIVE_PI) for f in request.sensitive_consents),
-            ]
-            for scope in scopes:
-                give = GiveRequest(
-                    subject_id=subject_id,
-                    purpose=scope,
-                    method=request.method,
-                    notice_version=request.notice_version,
-                    notice_language=request.notice_language,
-                    collection_point=request.collection_point,
-                    evidence_ref=request.evidence_ref,
-                    jurisdiction=request.jurisdiction,
+            if request.subject_id is None:
+                subject_id = self.vault.create_in(
+                    uow, ctx, NewSubject(request.values, request.stage)
                 )
-                events.append(self.consent.record_in(uow.conn, actor, EventKind.GIVEN, give))
+                events = self._record(uow.conn, who.actor, subject_id, request)
+            else:
+                # Consents first: the update may rely on a consent given in this very request.
+                subject_id = request.subject_id
+                events = self._record(uow.conn, who.actor, subject_id, request)
+                if request.values:
+                    self.vault.update_in(uow, ctx, subject_id, request.values)
             uow.commit()
-        return CollectResult(subject_id, purpose, tuple(e.event_id for e in events))
+        return CollectResult(subject_id, purpose, tuple(events))
+
+    def _live_scopes(self, conn: Connection, catalog: Catalog, request: CollectRequest) -> set[str]:
+        if request.subject_id is None:
+            return set()
+        scopes = [k for k, p in catalog.purposes.items() if p.legal_basis is LegalBasis.CONSENT]
+        scopes += [scope_of(f, SeparateFor.SENSITIVE_PI) for f in request.values]
+        check = self.consent.check
+        return {s for s in scopes if check(conn, request.subject_id, s).live}
+
+    def _record(
+        self, conn: Connection, actor: str, subject_id: str, request: CollectRequest
+    ) -> list[str]:
+        scopes = [
+            *request.consents,
+            *(scope_of(f, SeparateFor.SENSITIVE_PI) for f in request.sensitive_consents),
+        ]
+        events = []
+        for scope in scopes:
+            give = GiveRequest(
+                subject_id=subject_id,
+                purpose=scope,
+                method=request.method,
+                notice_version=request.notice_version,
+                notice_language=request.notice_language,
+                collection_point=request.collection_point,
+                evidence_ref=request.evidence_ref,
+                jurisdiction=request.jurisdiction,
+            )
+            events.append(self.consent.record_in(conn, actor, EventKind.GIVEN, give).event_id)
+        return events
 
 
-def check_request(catalog: Catalog, request: CollectRequest, noticed: tuple[str, ...]) -> str:
-    """The purpose to authorise the write under, or CollectionRefused listing every problem."""
+def check_request(
+    catalog: Catalog,
+    request: CollectRequest,
+    noticed: tuple[str, ...],
+    live: set[str] | frozenset[str] = frozenset(),
+) -> str:
+    """The purpose to authorise the write under, or CollectionRefused listing every problem.
+
+    `live` holds scopes already live for an existing customer (they count like new ones).
+    """
     problems: list[str] = []
-    consented = set(request.consents)
+    consented = set(request.consents) | live
+    separate = set(request.sensitive_consents) | {
+        s.removeprefix(SENSITIVE_PREFIX) for s in live if s.startswith(SENSITIVE_PREFIX)
+    }
     for key in request.consents:
         if catalog.purpose(key) is None:
             problems.append(f"consent '{key}': purpose_unknown")
@@ -101,10 +142,7 @@ def check_request(catalog: Catalog, request: CollectRequest, noticed: tuple[str,
             problems.append(
                 f"{name}: no_lawful_basis (no consented or otherwise lawful purpose needs it)"
             )
-        if (
-            field_spec.sensitivity is Sensitivity.SENSITIVE
-            and name not in request.sensitive_consents
-        ):
+        if field_spec.sensitivity is Sensitivity.SENSITIVE and name not in separate:
             problems.append(f"{name}: separate_consent_missing (sensitive_pi, PIPL Art. 29)")
     for name in request.sensitive_consents:
         if name not in request.values:
@@ -166,4 +204,5 @@ def request_from_json(doc: Mapping[str, Any]) -> CollectRequest:
         jurisdiction=doc.get("jurisdiction"),
         notice_language=doc.get("notice_language") or "zh",
         purpose=doc.get("purpose"),
+        subject_id=doc.get("subject_id"),
     )

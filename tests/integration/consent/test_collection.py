@@ -10,6 +10,7 @@ from sqlalchemy import text
 from custos.bootstrap import Container
 from custos.consent.collection import CollectRequest
 from custos.consent.errors import CollectionRefused
+from custos.consent.model import GiveRequest
 from custos.errors import ValidationError
 from custos.vault.model import PrivacyContext
 
@@ -87,3 +88,40 @@ def test_invalid_value_rolls_back_everything(consent_catalog: Container) -> None
     with pytest.raises(ValidationError):
         consent_catalog.collection.collect(WHO, request(values={**VALUES, "email": "not-an-email"}))
     assert counts(consent_catalog) == before
+
+
+def test_update_counts_consents_already_live_and_refuses_the_rest(
+    consent_catalog: Container,
+) -> None:
+    c = consent_catalog
+    sid = c.collection.collect(WHO, request()).subject_id
+    before = counts(c)
+    # marketing_email is already live, so its field may now be collected without a new tick.
+    updated = c.collection.collect(
+        WHO,
+        request(
+            subject_id=sid,
+            values={"marketing_preferences": "{}"},
+            consents=(),
+            sensitive_consents=(),
+        ),
+    )
+    assert updated.subject_id == sid and updated.event_ids == ()
+    assert counts(c)[0] == before[0]  # no new subject
+    c.consent.withdraw("tester", GiveRequest(sid, "marketing_email", "api"))
+    before = counts(c)
+    with pytest.raises(CollectionRefused) as caught:
+        c.collection.collect(
+            WHO,
+            request(
+                subject_id=sid,
+                values={"marketing_preferences": "{}", "bank_card": "x"},
+                consents=(),
+                sensitive_consents=(),
+            ),
+        )
+    assert set(caught.value.problems) >= {
+        "marketing_preferences: no_lawful_basis (no consented or otherwise lawful purpose needs it)",
+        "bank_card: separate_consent_missing (sensitive_pi, PIPL Art. 29)",
+    }
+    assert counts(c) == before

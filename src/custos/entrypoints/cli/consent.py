@@ -219,6 +219,9 @@ def collect(
     purpose: Annotated[
         str | None, typer.Option("--purpose", help="Purpose authorising the write")
     ] = None,
+    subject: Annotated[
+        str | None, typer.Option("--subject", help="Update this customer instead of creating")
+    ] = None,
     fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Create a customer with their consents and the notice they saw, minimised. / 采集客户信息。"""
@@ -235,6 +238,7 @@ def collect(
         "jurisdiction": jurisdiction,
         "notice_language": notice_lang,
         "purpose": purpose,
+        "subject_id": subject,
     }
     for key, value in options.items():
         if value not in (None, []):
