@@ -1,7 +1,8 @@
 """API tokens: random, shown once, stored as SHA-256 only, compared in constant time.
 
-Until staff identities exist, `custos init` creates one bootstrap admin token so the API
-is never open; its holder acts as `api:<token name>` in the audit trail.
+`custos init` creates one bootstrap token so the API is never open: a break-in
+`security_admin` that can only manage accounts and keys (`/api/v1/admin/…`), never read
+personal data; its holder acts as `api:bootstrap-admin` in the audit trail.
 """
 
 from __future__ import annotations
