@@ -18,6 +18,14 @@ from custos.consent.collection import request_from_json
 from custos.consent.importer import ConsentImporter
 from custos.consent.model import GiveRequest, NewNotice, Notice
 from custos.consent.notifier import list_outbox
+from custos.consent.roles import (
+    IMPORTERS,
+    NOTICE_EDITORS,
+    NOTICE_READERS,
+    READERS,
+    RECORDERS,
+    VERIFIERS,
+)
 from custos.consent.views import event_json, notice_json
 from custos.entrypoints.api.deps import (
     DECIDED,
@@ -35,14 +43,6 @@ public = APIRouter(prefix="/api/v1/public/notices", tags=["public"])
 router = APIRouter(prefix="/api/v1", tags=["consent"])
 MAX_IMPORT_BYTES = 1 << 30
 Code = Annotated[str | None, Field(default=None, max_length=128)]
-
-# Who may do what (the personal data itself stays behind the access decision of the vault).
-NOTICE_EDITORS = ("privacy_officer",)
-NOTICE_READERS = ("privacy_officer", "auditor")
-RECORDERS = ("customer_service", "data_operator", "privacy_officer")
-READERS = ("customer_service", "marketing", "privacy_officer", "auditor")
-IMPORTERS = ("data_operator", "privacy_officer")
-VERIFIERS = ("auditor", "security_admin", "privacy_officer")
 
 
 def _gate(*roles: str) -> dict[str, Any]:

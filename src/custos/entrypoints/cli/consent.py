@@ -10,15 +10,16 @@ from typing import Annotated, Any
 
 import typer
 
+from custos.consent import roles
 from custos.consent.collection import request_from_json
 from custos.consent.import_rows import parse_time
 from custos.consent.importer import ConsentImporter
 from custos.consent.model import ConsentEvent, GiveRequest
 from custos.consent.views import event_json
 from custos.entrypoints.cli.commands import subgroup
-from custos.entrypoints.cli.context import container_from, settings_from
+from custos.entrypoints.cli.context import container_from
+from custos.entrypoints.cli.login import privacy_context, require_role
 from custos.entrypoints.cli.output import OutputFormat, emit_json, emit_table, stdout
-from custos.entrypoints.cli.subjects import _ctx as privacy_context
 from custos.errors import ValidationError
 
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", help="table or json / 输出格式")]
@@ -68,7 +69,8 @@ def give(
         evidence_ref,
         jurisdiction,
     )
-    _print(container_from(ctx).consent.give(settings_from(ctx).actor, request), fmt)
+    container, actor = require_role(ctx, *roles.RECORDERS)
+    _print(container.consent.give(actor, request), fmt)
 
 
 def withdraw(
@@ -84,7 +86,8 @@ def withdraw(
     request = GiveRequest(
         subject_id, purpose, method, collection_point=collection_point, evidence_ref=evidence_ref
     )
-    _print(container_from(ctx).consent.withdraw(settings_from(ctx).actor, request), fmt)
+    container, actor = require_role(ctx, *roles.RECORDERS)
+    _print(container.consent.withdraw(actor, request), fmt)
 
 
 def _print(event: ConsentEvent, fmt: OutputFormat) -> None:
@@ -101,7 +104,7 @@ def status(
     fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Consent state per purpose, now or as of any past moment. / 同意状态（可指定时点）。"""
-    states = container_from(ctx).consent.status(subject_id, _aware(at, "--at"))
+    states = require_role(ctx, *roles.READERS)[0].consent.status(subject_id, _aware(at, "--at"))
     rows = [[p, s.live, s.reason, s.event_id, s.notice_version] for p, s in states.items()]
     if fmt is OutputFormat.JSON:
         keys = ("purpose", "live", "reason", "event_id", "notice_version")
@@ -116,7 +119,7 @@ def history(
     ctx: typer.Context, subject_id: SubjectArg, fmt: FormatOpt = OutputFormat.TABLE
 ) -> None:
     """Every ledger event of one subject. / 同意记录。"""
-    events = container_from(ctx).consent.history(subject_id)
+    events = require_role(ctx, *roles.READERS)[0].consent.history(subject_id)
     if fmt is OutputFormat.JSON:
         emit_json([event_json(e) for e in events])
         return
@@ -136,7 +139,7 @@ def receipt(
     out: Annotated[Path | None, typer.Option("--out", help="Write to a file / 输出文件")] = None,
 ) -> None:
     """Consent receipt (ISO/IEC TS 27560 record, Kantara CR v1.1 fields) as JSON. / 同意凭证。"""
-    document = container_from(ctx).consent.receipt(subject_id)
+    document = require_role(ctx, *roles.READERS)[0].consent.receipt(subject_id)
     if out is None:
         emit_json(document)
     else:
@@ -149,7 +152,8 @@ def import_(
     fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Import historic consents from CSV, validated row by row. Exit 3 if rows were rejected."""
-    report = ConsentImporter(container_from(ctx).consent).run(settings_from(ctx).actor, file)
+    container, actor = require_role(ctx, *roles.IMPORTERS)
+    report = ConsentImporter(container.consent).run(actor, file)
     if fmt is OutputFormat.JSON:
         emit_json(
             {
@@ -177,7 +181,7 @@ def import_(
 
 def verify(ctx: typer.Context, fmt: FormatOpt = OutputFormat.TABLE) -> None:
     """Check every ledger row against the audit trail; exit 7 if tampered. / 校验同意账本。"""
-    report = container_from(ctx).consent.verify_ledger()
+    report = require_role(ctx, *roles.VERIFIERS)[0].consent.verify_ledger()
     if fmt is OutputFormat.JSON:
         emit_json(
             {
@@ -244,7 +248,8 @@ def collect(
         if value not in (None, []):
             doc.setdefault(key, value)
     request = request_from_json(doc)
-    result = container_from(ctx).collection.collect(privacy_context(ctx, ""), request)
+    who = privacy_context(ctx, "")
+    result = container_from(ctx).collection.collect(who, request)
     if fmt is OutputFormat.JSON:
         emit_json(
             {

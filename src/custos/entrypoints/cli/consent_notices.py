@@ -7,12 +7,14 @@ from typing import Annotated
 
 import typer
 
+from custos.consent import roles
 from custos.consent.import_rows import parse_time
 from custos.consent.model import NewNotice
 from custos.consent.notifier import list_outbox
 from custos.consent.views import notice_json
 from custos.entrypoints.cli.commands import subgroup
-from custos.entrypoints.cli.context import container_from, settings_from
+from custos.entrypoints.cli.context import container_from
+from custos.entrypoints.cli.login import require_role
 from custos.entrypoints.cli.output import OutputFormat, emit_json, emit_table, stdout
 from custos.errors import ValidationError
 
@@ -57,7 +59,8 @@ def publish(
         material=material,
         effective_at=effective,
     )
-    result = container_from(ctx).notices.publish(settings_from(ctx).actor, new)
+    container, actor = require_role(ctx, *roles.NOTICE_EDITORS)
+    result = container.notices.publish(actor, new)
     if fmt is OutputFormat.JSON:
         emit_json(
             {
@@ -82,7 +85,7 @@ def publish(
 
 def list_(ctx: typer.Context, fmt: FormatOpt = OutputFormat.TABLE) -> None:
     """List every notice version. / 列出所有版本。"""
-    notices = container_from(ctx).notices.list()
+    notices = require_role(ctx, *roles.NOTICE_READERS)[0].notices.list()
     if fmt is OutputFormat.JSON:
         emit_json([notice_json(n, text=False) for n in notices])
         return
@@ -135,7 +138,7 @@ def diff(
 
 def outbox(ctx: typer.Context, fmt: FormatOpt = OutputFormat.TABLE) -> None:
     """Notifications waiting to be sent. / 待发送的通知。"""
-    c = container_from(ctx)
+    c = require_role(ctx, *roles.NOTICE_READERS)[0]
     with c.uow() as uow:
         items = list_outbox(uow.conn)
     rows = [[i.id, i.subject_id, i.template, i.language, i.notice_version, i.status] for i in items]
