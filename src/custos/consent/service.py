@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from time import monotonic
 from typing import Any
@@ -133,6 +134,37 @@ class ConsentService:
         repo.insert_events(conn, [event])
         self.audit.append(conn, ledger_audit_event(event))
         return event
+
+    def expire_due(self, actor: str) -> list[ConsentEvent]:
+        """Record an `expired` event, dated at the expiry, for every consent now past it.
+
+        Point-in-time answers do not change (expiry already counted); the ledger and the
+        audit trail now say so explicitly.
+        """
+        now = self.clock.now()
+        written: list[ConsentEvent] = []
+        with self.uow() as uow:
+            for subject_id, scope in repo.expiring_pairs(uow.conn, now):
+                latest = repo.latest_at(uow.conn, subject_id, scope, now)
+                if latest is None or latest.kind is not EventKind.GIVEN:
+                    continue
+                if latest.expires_at is None or latest.expires_at > now:
+                    continue
+                event = replace(
+                    latest,
+                    event_id=new_event_id(),
+                    kind=EventKind.EXPIRED,
+                    occurred_at=latest.expires_at,
+                    expires_at=None,
+                    method="system",
+                    actor=actor,
+                    batch_id=None,
+                )
+                repo.insert_events(uow.conn, [event])
+                self.audit.append(uow.conn, ledger_audit_event(event))
+                written.append(event)
+            uow.commit()
+        return written
 
     # -- reading ----------------------------------------------------------------------------
 

@@ -163,3 +163,22 @@ def test_point_in_time_lookup_matches_replay(
             at = T0 + timedelta(minutes=minute)
             state = container.consent.check(uow.conn, sid, "marketing_email", at)
             assert (state.live, state.reason) == replay(events, at)
+
+
+def test_expiry_sweep_records_expired_events_without_changing_answers(
+    container: Container, subject_id: str, clock: FixedClock
+) -> None:
+    given = _give(container, subject_id, expires_at=clock.now() + timedelta(days=1))
+    clock.advance(timedelta(days=2))
+    with container.uow() as uow:
+        before = container.consent.check(uow.conn, subject_id, "marketing_email")
+    swept = container.consent.expire_due("sweeper")
+    assert [(e.kind, e.occurred_at) for e in swept] == [(EventKind.EXPIRED, given.expires_at)]
+    with container.uow() as uow:
+        after = container.consent.check(uow.conn, subject_id, "marketing_email")
+        live_then = container.consent.check(
+            uow.conn, subject_id, "marketing_email", given.occurred_at + timedelta(hours=1)
+        )
+    assert before.reason == after.reason == "consent_expired" and live_then.live
+    assert container.consent.expire_due("sweeper") == []
+    assert container.consent.verify_ledger().ok

@@ -177,6 +177,12 @@ def withdraw_consent(body: ConsentIn, actor: ActorDep, c: ContainerDep) -> dict[
     return event_json(c.consent.withdraw(actor, _give_request(body)))
 
 
+@router.post("/consents/expire", **_gate(*RECORDERS))
+def expire_consents(actor: ActorDep, c: ContainerDep) -> list[dict[str, object]]:
+    """Record `expired` events for consents past their expiry (dated at the expiry)."""
+    return [event_json(e) for e in c.consent.expire_due(actor)]
+
+
 @router.get("/consents/verify", **_gate(*VERIFIERS))
 def verify_ledger(c: ContainerDep) -> dict[str, object]:
     report = c.consent.verify_ledger()

@@ -179,6 +179,16 @@ def import_(
         raise typer.Exit(3)
 
 
+def expire(ctx: typer.Context, fmt: FormatOpt = OutputFormat.TABLE) -> None:
+    """Record `expired` events for consents past their expiry. / 记录已过期的同意。"""
+    container, actor = require_role(ctx, *roles.RECORDERS)
+    events = container.consent.expire_due(actor)
+    if fmt is OutputFormat.JSON:
+        emit_json([event_json(e) for e in events])
+    else:
+        stdout.print(f"expired {len(events)} / 已过期 {len(events)}")
+
+
 def verify(ctx: typer.Context, fmt: FormatOpt = OutputFormat.TABLE) -> None:
     """Check every ledger row against the audit trail; exit 7 if tampered. / 校验同意账本。"""
     report = require_role(ctx, *roles.VERIFIERS)[0].consent.verify_ledger()
@@ -292,6 +302,7 @@ def register(app: typer.Typer) -> None:
         ("history", history),
         ("receipt", receipt),
         ("import", import_),
+        ("expire", expire),
         ("verify", verify),
     ):
         group.command(name)(command)

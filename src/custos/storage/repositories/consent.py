@@ -115,6 +115,17 @@ def latest_head(conn: Connection, subject_id: str, purpose: str, at: datetime) -
     return Head(row[0], EventKind(row[1]), bool(row[2]), row[3])
 
 
+def expiring_pairs(conn: Connection, now: datetime) -> list[tuple[str, str]]:
+    """(subject, scope) pairs with some consent whose expiry has passed (sweep candidates)."""
+    c = consent_events.c
+    query = (
+        select(c.subject_id, c.purpose)
+        .where(c.kind == EventKind.GIVEN.value, c.expires_at <= now)
+        .distinct()
+    )
+    return [(r[0], r[1]) for r in conn.execute(query)]
+
+
 def history(conn: Connection, subject_id: str) -> list[ConsentEvent]:
     c = consent_events.c
     rows = conn.execute(
