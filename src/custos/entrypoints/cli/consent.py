@@ -151,7 +151,7 @@ def import_(
     file: Annotated[Path, typer.Argument(help="CSV file")],
     fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
-    """Import historic consents from CSV, validated row by row. Exit 3 if rows were rejected."""
+    """Import historic consents from CSV, row by row; exit 3 if rows were rejected. / 导入历史同意。"""
     container, actor = require_role(ctx, *roles.IMPORTERS)
     report = ConsentImporter(container.consent).run(actor, file)
     if fmt is OutputFormat.JSON:
