@@ -1,0 +1,1 @@
+"""Data-subject rights: requests, their statutory deadlines, and erasure on completion."""
