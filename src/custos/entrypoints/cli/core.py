@@ -60,7 +60,9 @@ def demo(
     )
     if report.example_subject:
         stdout.print(
-            f"Try / 试试: custos subjects get {report.example_subject} --purpose {report.purpose}"
+            f"Try / 试试: custos login --user NAME, then "
+            f"custos subjects get {report.example_subject} --purpose {report.purpose}\n"
+            "  (on the host without an account / 本机运维: CUSTOS_OPERATOR=1 custos subjects get …)"
         )
 
 
