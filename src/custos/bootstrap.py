@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from custos.identity.auth import Authenticator
     from custos.identity.passwords import Hasher
     from custos.identity.settings import IdentitySettings
+    from custos.vault.erasure import ErasureService
     from custos.vault.importer import Importer
     from custos.vault.service import VaultService
 
@@ -108,6 +109,13 @@ class Container:
             settings=self.settings,
             access=self.access,
         )
+
+    @cached_property
+    def erasure(self) -> ErasureService:
+        from custos.vault.erasure import ErasureService
+
+        args = (self.audit, self.signer, self.clock, self.settings.exports_dir)
+        return ErasureService(self.uow, *args)
 
     @cached_property
     def access(self) -> AccessService:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from custos.errors import AccessDenied, NotFoundError, ValidationError
+from custos.errors import AccessDenied, ConflictError, NotFoundError, ValidationError
 
 
 class SubjectNotFound(NotFoundError):
@@ -25,3 +25,7 @@ class PurposeDenied(AccessDenied):
 
 class NoCatalog(ValidationError):
     code = "no_catalog"
+
+
+class AlreadyErased(ConflictError):
+    code = "already_erased"

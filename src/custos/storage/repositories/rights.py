@@ -1,0 +1,58 @@
+"""SQL for erasure: shredding a subject's keys and index, and the erasure ledger (no commits)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, delete, func, insert, select, update
+
+from custos.storage.tables.rights import erasure_ledger
+from custos.storage.tables.vault import blind_index, subject_keys, subjects
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerRow:
+    seq: int
+    subject_id: str
+    erased_at: datetime
+    reason: str
+    request_id: str | None
+    prev_hash: bytes
+    entry_hash: bytes
+
+
+def subject_status(conn: Connection, subject_id: str) -> str | None:
+    row = conn.execute(select(subjects.c.status).where(subjects.c.id == subject_id)).first()
+    return None if row is None else str(row[0])
+
+
+def has_key(conn: Connection, subject_id: str) -> bool:
+    query = select(subject_keys.c.subject_id).where(subject_keys.c.subject_id == subject_id)
+    return conn.execute(query).first() is not None
+
+
+def shred(conn: Connection, subject_id: str, now: datetime) -> None:
+    """Destroy the wrapped DEK and blind-index rows; keep a tombstone without the record."""
+    conn.execute(delete(subject_keys).where(subject_keys.c.subject_id == subject_id))
+    conn.execute(delete(blind_index).where(blind_index.c.subject_id == subject_id))
+    conn.execute(
+        update(subjects)
+        .where(subjects.c.id == subject_id)
+        .values(status="erased", record=None, updated_at=now)
+    )
+
+
+def ledger_head(conn: Connection) -> LedgerRow | None:
+    last = select(func.max(erasure_ledger.c.seq)).scalar_subquery()
+    row = conn.execute(select(erasure_ledger).where(erasure_ledger.c.seq == last)).first()
+    return None if row is None else LedgerRow(**row._mapping)
+
+
+def append(conn: Connection, row: LedgerRow) -> None:
+    conn.execute(insert(erasure_ledger).values(**asdict(row)))
+
+
+def entries(conn: Connection) -> list[LedgerRow]:
+    rows = conn.execute(select(erasure_ledger).order_by(erasure_ledger.c.seq))
+    return [LedgerRow(**r._mapping) for r in rows]
