@@ -16,6 +16,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "custos.entrypoints.cli.core",
     "custos.entrypoints.cli.deid",
     "custos.entrypoints.cli.deid_kanon",
+    "custos.entrypoints.cli.erasure",
     "custos.entrypoints.cli.keys",
     "custos.entrypoints.cli.login",
     "custos.entrypoints.cli.scan",
