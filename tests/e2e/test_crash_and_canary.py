@@ -22,6 +22,35 @@ def _count(db: Path, sql: str) -> int:
         return int(conn.execute(sql).fetchone()[0])
 
 
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has exited; only its reaping is left to init
+
+
+def _wait_gone(pids: list[int]) -> None:
+    deadline = time.monotonic() + 10
+    alive = pids
+    while alive and time.monotonic() < deadline:
+        alive = [p for p in alive if _running(p)]
+        time.sleep(0.1)
+    assert alive == [], f"orphaned worker processes: {alive}"
+
+
 def _big_csv(path: Path, count: int) -> Path:
     rng = random.Random(11)
     with path.open("w", newline="", encoding="utf-8") as handle:
@@ -72,8 +101,10 @@ def test_kill_9_during_import_leaves_whole_subjects(
             break
         time.sleep(0.05)
     assert proc.poll() is None, "import finished before it could be killed; make the file larger"
+    workers = _children(proc.pid)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    _wait_gone(workers)  # sealing workers must not outlive a killed importer
     subjects = _count(db, "SELECT count(*) FROM subjects")
     assert 0 < subjects < 60_000
     assert subjects % 500 == 0  # only whole batches committed

@@ -9,6 +9,8 @@ kill -9 of the importer leaves exactly the batches it had committed.
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -85,7 +87,23 @@ def _init_worker(
     catalog: Catalog, keys_dir: Path, passphrase: bytes | None, max_bytes: int
 ) -> None:
     global _worker_sealer
+    _exit_with_parent(os.getppid())
     _worker_sealer = Sealer(catalog, Keyring.open(keys_dir, passphrase), max_bytes)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End this worker when the importer dies, even by kill -9.
+
+    Forked workers inherit the write end of their own task pipe, so they never see EOF
+    when the parent vanishes; without this they would wait forever as orphans.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="custos-parent-watch", daemon=True).start()
 
 
 def _seal_in_worker(version: int, now: datetime, rows: list[Row]) -> SealedChunk:
