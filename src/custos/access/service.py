@@ -81,9 +81,7 @@ class AccessService:
                     state = self.consent.check(conn, sid, who.purpose, now)
                     if not state.live:
                         event = getattr(state, "event_id", None)
-                        refusals.append(
-                            f"consent_{state.reason}:{sid}" + (f":{event}" if event else "")
-                        )
+                        refusals.append(f"{state.reason}:{sid}" + (f":{event}" if event else ""))
         return SubjectFacts(
             count=len(unique),
             erased=tuple(s for s in unique if status.get(s) == "erased"),
