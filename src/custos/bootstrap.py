@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from custos.identity.auth import Authenticator
     from custos.identity.passwords import Hasher
     from custos.identity.settings import IdentitySettings
+    from custos.rights.service import RightsService
     from custos.vault.erasure import ErasureService
     from custos.vault.importer import Importer
     from custos.vault.service import VaultService
@@ -116,6 +117,16 @@ class Container:
 
         args = (self.audit, self.signer, self.clock, self.settings.exports_dir)
         return ErasureService(self.uow, *args)
+
+    @cached_property
+    def rights(self) -> RightsService:
+        from custos.rights.deadlines import DeadlineEngine
+        from custos.rights.outbox import OutboxNotifier
+        from custos.rights.service import RightsService
+
+        engine = DeadlineEngine(self.clock)
+        args = (self.clock, engine, OutboxNotifier(self.clock), self.erasure)
+        return RightsService(self.uow, self.audit, *args)
 
     @cached_property
     def access(self) -> AccessService:

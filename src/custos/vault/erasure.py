@@ -133,7 +133,7 @@ class ErasureService:
         with self.uow() as uow:
             row, audit_seq = self.erase_in(uow, actor, subject_id, reason, request_id)
             uow.commit()
-        return self._certify(row, audit_seq)
+        return self.certify(row, audit_seq)
 
     def erase_in(
         self, uow: UnitOfWork, actor: str, subject_id: str, reason: str, request_id: str | None
@@ -173,7 +173,7 @@ class ErasureService:
         repo.append(uow.conn, row)
         return row
 
-    def _certify(self, row: repo.LedgerRow, audit_seq: int) -> ErasureCertificate:
+    def certify(self, row: repo.LedgerRow, audit_seq: int) -> ErasureCertificate:
         unsigned = ErasureCertificate(
             subject_id=row.subject_id,
             erased_at=format_time(row.erased_at),
