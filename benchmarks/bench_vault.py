@@ -88,7 +88,7 @@ def custos_import(source: Path, data_dir: Path, purpose: str, batch: int) -> tup
     container.catalog.apply(CATALOG.read_text(encoding="utf-8"), "bench")
     importer = container.importer()
     start = time.perf_counter()
-    report = importer.run(PrivacyContext("bench", purpose), source, ImportFormat.CSV)
+    report = importer.run(_operator(purpose), source, ImportFormat.CSV)
     elapsed = time.perf_counter() - start
     assert report.rejected == 0, report.rejections[:3]
     return elapsed, settings
@@ -101,7 +101,7 @@ def get_latency(settings: Settings, purpose: str, samples: int) -> tuple[float, 
             r[0]
             for r in conn.execute("SELECT id FROM subjects ORDER BY random() LIMIT ?", (samples,))
         ]
-    ctx = PrivacyContext("bench", purpose)
+    ctx = _operator(purpose)
     timings = []
     for sid in ids:
         start = time.perf_counter()
@@ -111,11 +111,20 @@ def get_latency(settings: Settings, purpose: str, samples: int) -> tuple[float, 
     return statistics.median(timings) * 1e3, timings[int(len(timings) * 0.99) - 1] * 1e3
 
 
-def http_throughput(settings: Settings, purpose: str, seconds: int) -> tuple[float, str]:
-    from custos.identity.tokens import issue_token
+def _operator(purpose: str) -> PrivacyContext:
+    """The host operator: purpose rules apply, roles do not (what `custos demo` uses)."""
+    return PrivacyContext("bench", purpose, operator=True)
 
+
+def http_throughput(settings: Settings, purpose: str, seconds: int) -> tuple[float, str]:
     container = open_container(settings)
-    token = issue_token(container.uow, container.audit, container.clock, "bench-http")
+    with container.uow() as uow:
+        _, catalog, _ = container.vault.catalog_state(uow.conn)
+    role = next(
+        r.key for r in catalog.roles.values() if purpose in r.purposes and not r.privileged
+    )
+    container.accounts.add("bench", "bench-svc", "bench-service-passphrase-2026", [role])
+    token = container.auth.issue_key("bench", "bench-svc", "bench-http", role, [purpose], 1).key
     with sqlite3.connect(settings.data_dir / "custos.db") as conn:
         sid = conn.execute("SELECT id FROM subjects LIMIT 1").fetchone()[0]
     port = _free_port()
@@ -137,13 +146,25 @@ def http_throughput(settings: Settings, purpose: str, seconds: int) -> tuple[flo
     )
     try:
         _wait_for(port)
-        url = f"http://127.0.0.1:{port}/api/v1/subjects/{sid}?purpose={purpose}"
+        fields = ",".join(
+            f for f in catalog.purposes[purpose].fields if f in catalog.roles[role].masks
+        )
+        url = f"http://127.0.0.1:{port}/api/v1/subjects/{sid}?purpose={purpose}&fields={fields}"
+        _check_ok(url, token)
         if shutil.which("wrk"):
             return _wrk(url, token, seconds), "wrk -t2 -c16"
         return _python_load(url, token, seconds), "python threads (wrk not installed)"
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def _check_ok(url: str, token: str) -> None:
+    import httpx
+
+    response = httpx.get(url, headers={"Authorization": f"Bearer {token}"})
+    if response.status_code != 200:
+        raise RuntimeError(f"benchmark request refused: {response.status_code} {response.text}")
 
 
 def _wrk(url: str, token: str, seconds: int) -> float:
