@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "custos.entrypoints.cli.erasure",
     "custos.entrypoints.cli.keys",
     "custos.entrypoints.cli.login",
+    "custos.entrypoints.cli.rights",
     "custos.entrypoints.cli.scan",
     "custos.entrypoints.cli.subjects",
     "custos.entrypoints.cli.users",

@@ -1,0 +1,116 @@
+"""`custos rights …` driven in-process: submit, verify with the outboxed code, list, complete."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from custos.entrypoints.cli.commands import register
+from custos.entrypoints.cli.main import app
+from custos.errors import CustosError
+from tests.conftest import TEST_CATALOG
+
+Cli = Callable[..., str]
+register(app) if not app.registered_groups else None
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Cli:
+    runner = CliRunner()
+    env = {
+        "CUSTOS_DATA_DIR": str(tmp_path / "data"),
+        "CUSTOS_CHECKPOINT_INTERVAL": "100",
+        "CUSTOS_OPERATOR": "1",  # the host operator escape (cli/login.py)
+    }
+
+    def run(*args: str, expect: int = 0) -> str:
+        result = runner.invoke(app, list(args), env=env)
+        code = result.exit_code
+        if isinstance(result.exception, CustosError):
+            code = result.exception.exit_code  # what run_guarded maps it to
+        assert code == expect, (args, code, result.output, result.exception)
+        return result.stdout
+
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text(TEST_CATALOG, encoding="utf-8")
+    run("init")
+    run("catalog", "apply", str(catalog))
+    return run
+
+
+def _code(tmp_path: Path, request_id: str) -> str:
+    with closing(sqlite3.connect(tmp_path / "data" / "custos.db")) as conn:
+        row = conn.execute(
+            "select code from rights_outbox where request_id = ? and template = ? order by id desc",
+            (request_id, "verification_code"),
+        ).fetchone()
+    return str(row[0])
+
+
+def test_erasure_request_from_submit_to_completion(cli: Cli, tmp_path: Path) -> None:
+    data = json.dumps({"email": "ada@example.com"})
+    sid = cli("subjects", "create", "-p", "account_management", "--data", data).strip()
+    submitted = json.loads(
+        cli(
+            "rights",
+            "submit",
+            "--subject",
+            sid,
+            "--type",
+            "erasure",
+            "--channel",
+            "web",
+            "--jurisdiction",
+            "gdpr",
+            "--format",
+            "json",
+        )
+    )
+    rid = submitted["id"]
+    assert submitted["status"] == "identity_unverified"
+    cli("rights", "complete", rid, expect=6)  # not verified yet
+    cli("rights", "verify", rid, "--code", _code(tmp_path, rid))
+    listed = json.loads(cli("rights", "list", "--due-within", "31", "--format", "json"))
+    assert [r["id"] for r in listed] == [rid]
+    done = json.loads(cli("rights", "complete", rid, "--format", "json"))
+    assert done["request"]["status"] == "completed"
+    assert done["certificate"]["request_id"] == rid
+    cli("subjects", "get", sid, "-p", "account_management", expect=4)
+    shown = json.loads(cli("rights", "show", rid, "--format", "json"))
+    assert [h["status"] for h in shown["history"]] == [
+        "received",
+        "identity_unverified",
+        "verified",
+        "completed",
+    ]
+
+
+def test_reject_with_free_text_is_refused(cli: Cli) -> None:
+    data = json.dumps({"email": "bob@example.com"})
+    sid = cli("subjects", "create", "-p", "account_management", "--data", data).strip()
+    rid = json.loads(
+        cli(
+            "rights",
+            "submit",
+            "--subject",
+            sid,
+            "--type",
+            "access",
+            "--channel",
+            "email",
+            "--jurisdiction",
+            "pipl",
+            "--format",
+            "json",
+        )
+    )["id"]
+    cli("rights", "reject", rid, "--reason", "no thanks", expect=3)
+    out = json.loads(cli("rights", "reject", rid, "--reason", "excessive", "--format", "json"))
+    assert (out["status"], out["reject_reason"]) == ("rejected", "excessive")
+    assert "rights requests" in cli("rights", "list")
