@@ -16,8 +16,8 @@ from custos.audit.model import AuditEvent, Outcome
 from custos.clock import Clock
 from custos.errors import ValidationError
 from custos.rights import codes
-from custos.rights.deadlines import DeadlineEngine, Deadlines, Jurisdiction
-from custos.rights.errors import InvalidTransition, RequestNotFound, VerificationFailed
+from custos.rights.deadlines import DeadlineEngine
+from custos.rights.errors import RequestNotFound, VerificationFailed
 from custos.rights.model import (
     CLOSED,
     REJECT_REASONS,
@@ -30,6 +30,7 @@ from custos.rights.model import (
     new_request_id,
 )
 from custos.rights.ports import RightsNotifier
+from custos.rights.rows import deadlines_of, new_row, parse_enum, require_status, to_request
 from custos.storage.repositories import rights as erasure_repo
 from custos.storage.repositories import rights_requests as repo
 from custos.storage.uow import UnitOfWork
@@ -73,7 +74,7 @@ class RightsService:
         language: str = "zh",
     ) -> RightsRequest:
         """Record a request and send the subject a one-time code to prove who they are."""
-        kind, via = _enum(RequestType, type_, "type"), _enum(Channel, channel, "channel")
+        kind, via = parse_enum(RequestType, type_, "type"), parse_enum(Channel, channel, "channel")
         if language not in ("zh", "en"):
             raise ValidationError("language must be zh or en", code="invalid_language")
         now = self.clock.now()
@@ -83,7 +84,7 @@ class RightsService:
                 raise SubjectNotFound(f"subject {subject_id} not found", details={"id": subject_id})
             request_id = new_request_id()
             repo.insert_request(
-                uow.conn, _row(request_id, subject_id, kind, via, language, due, now)
+                uow.conn, new_row(request_id, subject_id, kind, via, language, due, now)
             )
             repo.add_history(uow.conn, request_id, Status.RECEIVED, now, actor, None)
             self._send_code(uow, request_id, subject_id, language)
@@ -95,7 +96,7 @@ class RightsService:
         """A fresh code (the old one stops working), e.g. after expiry or lock-out."""
         with self.uow() as uow:
             request = self._load(uow, request_id)
-            _require(request, (Status.IDENTITY_UNVERIFIED,), "resend")
+            require_status(request, (Status.IDENTITY_UNVERIFIED,), "resend")
             self._send_code(uow, request_id, request.subject_id, request.language)
             self._audit(uow, request, actor, "rights.resend_code")
             uow.commit()
@@ -103,7 +104,7 @@ class RightsService:
     def verify(self, actor: str, request_id: str, code: str) -> RightsRequest:
         with self.uow() as uow:
             request = self._load(uow, request_id)
-            _require(request, (Status.IDENTITY_UNVERIFIED,), "verify")
+            require_status(request, (Status.IDENTITY_UNVERIFIED,), "verify")
             problem = self._check_code(uow, request_id, code)
             if problem is not None:
                 self._audit(uow, request, actor, "rights.verify", Outcome.DENIED, problem)
@@ -132,8 +133,8 @@ class RightsService:
         """Extend the deadline as the law allows, telling the subject now (within the period)."""
         with self.uow() as uow:
             request = self._load(uow, request_id)
-            _require(request, tuple(s for s in Status if s not in CLOSED), "extend")
-            extended = self.deadlines.extend(_deadlines(request))
+            require_status(request, tuple(s for s in Status if s not in CLOSED), "extend")
+            extended = self.deadlines.extend(deadlines_of(request))
             self._move(
                 uow, request_id, Status.EXTENDED, actor, due_on=extended.due_on, extended=True
             )
@@ -146,7 +147,7 @@ class RightsService:
     def complete(self, actor: str, request_id: str) -> Completion:
         with self.uow() as uow:
             request = self._load(uow, request_id)
-            _require(request, tuple(WORKABLE), "complete")
+            require_status(request, tuple(WORKABLE), "complete")
             erased = None
             if request.type is RequestType.ERASURE:
                 erased = self.erasure.erase_in(
@@ -168,7 +169,7 @@ class RightsService:
             )
         with self.uow() as uow:
             request = self._load(uow, request_id)
-            _require(request, tuple(s for s in Status if s not in CLOSED), "reject")
+            require_status(request, tuple(s for s in Status if s not in CLOSED), "reject")
             now = self.clock.now()
             self._move(
                 uow, request_id, Status.REJECTED, actor, reason, closed_at=now, reject_reason=reason
@@ -206,7 +207,7 @@ class RightsService:
         today = self.deadlines.today()
         statuses: tuple[str, ...] | None = None
         if status:
-            statuses = (str(_enum(Status, status, "status").value),)
+            statuses = (str(parse_enum(Status, status, "status").value),)
         due_before = None
         if overdue or due_within is not None:
             statuses = statuses or OPEN
@@ -215,7 +216,7 @@ class RightsService:
             )
         with self.uow() as uow:
             rows = repo.list_requests(uow.conn, statuses, due_before, limit)
-        found = [_request(r) for r in rows]
+        found = [to_request(r) for r in rows]
         if due_within is not None and not overdue:
             found = [r for r in found if r.due_on >= today]
         return found
@@ -226,13 +227,13 @@ class RightsService:
         row = repo.load_request(uow.conn, request_id)
         if row is None:
             raise RequestNotFound(f"request {request_id} not found", details={"id": request_id})
-        return _request(row)
+        return to_request(row)
 
     def _step(
         self, actor: str, request_id: str, allowed: tuple[Status, ...], to: Status
     ) -> RightsRequest:
         with self.uow() as uow:
-            _require(self._load(uow, request_id), allowed, to.value)
+            require_status(self._load(uow, request_id), allowed, to.value)
             self._move(uow, request_id, to, actor)
             uow.commit()
             return self._load(uow, request_id)
@@ -286,64 +287,3 @@ class RightsService:
         self.notifier.send(
             uow.conn, request_id, subject_id, "verification_code", language, code=code
         )
-
-
-def _enum(kind: Any, value: str, name: str) -> Any:
-    try:
-        return kind(value)
-    except ValueError:
-        allowed = ", ".join(m.value for m in kind)
-        raise ValidationError(f"{name} must be one of: {allowed}", code=f"invalid_{name}") from None
-
-
-def _require(request: RightsRequest, allowed: tuple[Status, ...], step: str) -> None:
-    if request.status not in allowed:
-        raise InvalidTransition(
-            f"request {request.id} is {request.status.value}; cannot {step}",
-            details={"id": request.id, "status": request.status.value},
-        )
-
-
-def _deadlines(request: RightsRequest) -> Deadlines:
-    return Deadlines(
-        Jurisdiction(request.jurisdiction),
-        request.received_at.date(),
-        request.due_on,
-        request.original_due_on,
-        request.acknowledge_by,
-        request.extended,
-    )
-
-
-def _row(
-    request_id: str,
-    subject_id: str,
-    kind: RequestType,
-    via: Channel,
-    language: str,
-    due: Deadlines,
-    now: Any,
-) -> dict[str, Any]:
-    return {
-        "id": request_id,
-        "subject_id": subject_id,
-        "type": kind.value,
-        "channel": via.value,
-        "jurisdiction": due.jurisdiction.value,
-        "language": language,
-        "status": Status.RECEIVED.value,
-        "received_at": now,
-        "acknowledge_by": due.acknowledge_by,
-        "original_due_on": due.original_due_on,
-        "due_on": due.due_on,
-        "extended": False,
-    }
-
-
-def _request(row: dict[str, Any]) -> RightsRequest:
-    values = dict(row)
-    values["type"] = RequestType(values["type"])
-    values["channel"] = Channel(values["channel"])
-    values["status"] = Status(values["status"])
-    values["extended"] = bool(values["extended"])
-    return RightsRequest(**values)
