@@ -20,6 +20,10 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "zh": "您的请求已处理完成。",
         "en": "Your request has been completed.",
     },
+    "restriction_lifted": {
+        "zh": "对您个人信息处理的限制即将解除。",
+        "en": "The restriction on processing your personal data is about to be lifted.",
+    },
     "request_rejected": {
         "zh": "很抱歉，您的请求未能受理，原因代码：{reason}。您可以向监管机构投诉。",
         "en": "We could not act on your request (reason: {reason}). You may complain to the "

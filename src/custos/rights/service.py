@@ -15,9 +15,9 @@ from typing import Any
 from custos.audit.model import AuditEvent, Outcome
 from custos.clock import Clock
 from custos.errors import ValidationError
-from custos.rights import codes
+from custos.rights import codes, restriction
 from custos.rights.deadlines import DeadlineEngine
-from custos.rights.errors import RequestNotFound, VerificationFailed
+from custos.rights.errors import InvalidTransition, RequestNotFound, VerificationFailed
 from custos.rights.model import (
     CLOSED,
     REJECT_REASONS,
@@ -154,6 +154,8 @@ class RightsService:
                     uow, actor, request.subject_id, "data_subject_request", request_id
                 )
             now = self.clock.now()
+            if request.type is RequestType.RESTRICTION:
+                restriction.change(uow.conn, self.audit, actor, request, now)
             self._move(uow, request_id, Status.COMPLETED, actor, closed_at=now)
             self.notifier.send(
                 uow.conn, request_id, request.subject_id, "request_completed", request.language
@@ -161,6 +163,18 @@ class RightsService:
             uow.commit()
             done = self._load(uow, request_id)
         return Completion(done, self.erasure.certify(*erased) if erased else None)
+
+    def lift_restriction(self, actor: str, request_id: str) -> None:
+        """End the restriction a completed request imposed, telling the subject first."""
+        with self.uow() as uow:
+            request = self._load(uow, request_id)
+            if request.type is not RequestType.RESTRICTION:
+                raise InvalidTransition(f"request {request_id} is not a restriction request")
+            require_status(request, (Status.COMPLETED,), "lift the restriction")
+            notice = "restriction_lifted"
+            self.notifier.send(uow.conn, request_id, request.subject_id, notice, request.language)
+            restriction.change(uow.conn, self.audit, actor, request, self.clock.now(), lift=True)
+            uow.commit()
 
     def reject(self, actor: str, request_id: str, reason: str) -> RightsRequest:
         if reason not in REJECT_REASONS:

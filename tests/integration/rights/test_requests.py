@@ -14,7 +14,7 @@ from custos.rights.errors import ExtensionRefused, InvalidTransition, Verificati
 from custos.rights.model import Status
 from custos.storage.repositories import rights_requests as repo
 from custos.storage.tables.rights import rights_verifications
-from custos.vault.errors import SubjectErased
+from custos.vault.errors import PurposeDenied, SubjectErased
 from custos.vault.model import NewSubject, PrivacyContext
 
 ACCOUNT = PrivacyContext("tester", "account_management", operator=True)
@@ -120,3 +120,20 @@ def test_extend_once_then_overdue_and_due_soon(container: Container, clock: Fixe
     assert [r.id for r in container.rights.list_requests(overdue=True)] == [other]
     container.rights.complete("clerk", other)
     assert container.rights.list_requests(overdue=True) == []
+
+
+def test_restriction_blocks_processing_until_lifted(container: Container) -> None:
+    request_id = _verified(container, "restriction")
+    done = container.rights.complete("clerk", request_id)
+    sid = done.request.subject_id
+    with pytest.raises(PurposeDenied) as error:
+        container.vault.get(ACCOUNT, sid)
+    assert error.value.details["reasons"] == [f"subject_restricted:{sid}"]
+    with pytest.raises(InvalidTransition):
+        container.rights.lift_restriction("clerk", _verified(container, "access"))
+    container.rights.lift_restriction("clerk", request_id)
+    assert container.vault.get(ACCOUNT, sid).fields["email"] == "ada@example.com"
+    with container.engine.connect() as conn:
+        assert repo.outbox(conn, request_id)[-1]["template"] == "restriction_lifted"
+    with pytest.raises(InvalidTransition):
+        container.rights.lift_restriction("clerk", request_id)  # not restricted any more

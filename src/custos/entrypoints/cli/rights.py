@@ -102,6 +102,13 @@ def reject(
     _show(container.rights.reject(actor, request_id, reason), fmt)
 
 
+def lift_restriction(ctx: typer.Context, request_id: IdArg) -> None:
+    """Lift the restriction a completed request imposed (customer told first). / 解除限制处理。"""
+    container, actor = require_role(ctx, *ERASERS)
+    container.rights.lift_restriction(actor, request_id)
+    stdout.print("restriction lifted / 已解除限制")
+
+
 def list_(
     ctx: typer.Context,
     status: Annotated[str | None, typer.Option("--status", help="Filter by status / 状态")] = None,
@@ -145,3 +152,4 @@ def register(app: typer.Typer) -> None:
     group.command("extend")(extend)
     group.command("complete")(complete)
     group.command("reject")(reject)
+    group.command("lift-restriction")(lift_restriction)

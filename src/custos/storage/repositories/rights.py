@@ -56,3 +56,13 @@ def append(conn: Connection, row: LedgerRow) -> None:
 def entries(conn: Connection) -> list[LedgerRow]:
     rows = conn.execute(select(erasure_ledger).order_by(erasure_ledger.c.seq))
     return [LedgerRow(**r._mapping) for r in rows]
+
+
+def set_status(conn: Connection, subject_id: str, old: str, new: str, now: datetime) -> bool:
+    """Move a subject from status `old` to `new`; False if it was not in `old`."""
+    result = conn.execute(
+        update(subjects)
+        .where((subjects.c.id == subject_id) & (subjects.c.status == old))
+        .values(status=new, updated_at=now)
+    )
+    return result.rowcount == 1
