@@ -4,9 +4,9 @@ Rules, in the spirit of Apache Ranger with purpose added: the actor is authentic
 MFA where the role is privileged); a role grants the purpose (an API key's scope may only
 narrow it); every requested field is covered by the purpose and visible to the role —
 asking for more is denied and the extra fields are named, never silently narrowed; the
-purpose's legal basis holds for each subject (live consent for a consent basis); no subject
-is erased or restricted; per-role limits on distinct subjects per query and per day. Every
-failed rule adds a reason; any reason denies (deny overrides allow; undetermined = deny).
+purpose's legal basis holds for each subject (live consent for a consent basis, and a
+separate one per sensitive field); no subject is erased or restricted; per-role limits on
+distinct subjects per query and per day. Every failed rule adds a reason; any reason denies (deny overrides allow; undetermined = deny).
 """
 
 from __future__ import annotations
@@ -38,6 +38,8 @@ def decide(
     grant = _grant(policy, rule, who, requested, break_glass, reasons)
     wanted = _wanted(rule, grant, requested, reasons, policy.declared)
     _subject_rules(rule, grant, action, facts, reasons)
+    if rule.consent and action is not Action.CREATE and facts.count:
+        _sensitive_rules(policy, rule, wanted, facts, reasons)
     if reasons or grant is None:
         return Decision(False, reasons=tuple(reasons) or ("undetermined",), catalog_version=version)
     masks = {f: Mask.NONE for f in wanted} if who.operator else {f: grant.masks[f] for f in wanted}
@@ -102,6 +104,28 @@ def _wanted(
     if not wanted:
         reasons.append("no_fields_requested")
     return wanted
+
+
+def _sensitive_rules(
+    policy: Policy,
+    rule: PurposeRule,
+    wanted: Sequence[str],
+    facts: SubjectFacts,
+    reasons: list[str],
+) -> None:
+    """PIPL Art. 29: under a consent basis each sensitive field needs its own consent.
+
+    Only consent purposes: under another basis (a legal obligation, PIPL Art. 13(1)(3)) no
+    consent is needed. A sensitive field whose consent was not looked up is undetermined.
+    """
+    for name in wanted:
+        if name not in policy.sensitive or name not in rule.covered:
+            continue
+        found = facts.sensitive_consent.get(name)
+        if found is None:
+            reasons.append(f"consent_sensitive_unchecked:{name}")
+        else:
+            reasons.extend(found)
 
 
 def _subject_rules(

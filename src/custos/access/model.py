@@ -39,6 +39,9 @@ class SubjectFacts:
     erased: tuple[str, ...] = ()
     restricted: tuple[str, ...] = ()
     consent_refusals: tuple[str, ...] = ()  # "consent_withdrawn:sub_x" style reason codes
+    # Per sensitive field checked against the ledger's `sensitive:<field>` scope, its refusals
+    # ("consent_sensitive_missing:resident_id:sub_x"); an empty tuple means live for everyone.
+    sensitive_consent: dict[str, tuple[str, ...]] = field(default_factory=dict)
     subjects_today: int = 0  # distinct subjects this actor read today, this request included
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from custos.catalog.model import Catalog, LegalBasis, Mask, Role
+from custos.catalog.model import Catalog, LegalBasis, Mask, Role, Sensitivity
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +35,7 @@ class PurposeRule:
 class Policy:
     version: int | None
     declared: frozenset[str]
+    sensitive: frozenset[str]  # catalog `sensitive` fields (PIPL Art. 28): separate consent
     purposes: dict[str, PurposeRule]
     roles: dict[str, Role]
     grants: dict[tuple[str, str], Grant]  # (role, purpose) -> grant
@@ -74,4 +75,9 @@ def compile_policy(catalog: Catalog, version: int | None) -> Policy:
                 role.max_subjects_per_query,
                 role.max_subjects_per_day,
             )
-    return Policy(version, frozenset(catalog.fields), purposes, dict(catalog.roles), grants)
+    sensitive = frozenset(
+        name for name, spec in catalog.fields.items() if spec.sensitivity is Sensitivity.SENSITIVE
+    )
+    return Policy(
+        version, frozenset(catalog.fields), sensitive, purposes, dict(catalog.roles), grants
+    )

@@ -22,6 +22,10 @@ from custos.clock import Clock
 from custos.storage.tables.identity import access_last_use, access_usage, break_glass_grants
 from custos.storage.tables.vault import subjects
 
+# The ledger's scope of a PIPL Art. 29 separate consent for one field (consent.model's
+# SENSITIVE_PREFIX; access does not import the consent context, it reaches it through a port).
+SENSITIVE_SCOPE = "sensitive:"
+
 
 class AccessService:
     def __init__(self, consent: ConsentPort, clock: Clock) -> None:
@@ -51,7 +55,7 @@ class AccessService:
         policy = None if catalog is None else self.policy(catalog[1], catalog[0])
         now = self.clock.now()
         glass = account_id is not None and self._break_glass(conn, account_id, who.purpose, now)
-        facts = self._facts(conn, policy, who, action, subject_ids, now)
+        facts = self._facts(conn, policy, who, action, subject_ids, now, fields)
         decision = decide(policy, who, action, fields, facts, glass)
         if record and decision.permitted and action in READS and subject_ids and not who.operator:
             self._record(conn, who, account_id, decision, subject_ids, now)
@@ -65,6 +69,7 @@ class AccessService:
         action: Action,
         ids: Sequence[str],
         now: datetime,
+        fields: Sequence[str] | None = None,
     ) -> SubjectFacts:
         if not ids or policy is None or who.purpose not in policy.purposes:
             return SubjectFacts(count=len(ids))
@@ -74,21 +79,50 @@ class AccessService:
             .tuples()
             .all()
         )
+        rule = policy.purposes[who.purpose]
         refusals: list[str] = []
-        if policy.purposes[who.purpose].consent and action is not Action.CREATE:
-            for sid in unique:
-                if sid in status and status[sid] != "erased":
-                    state = self.consent.check(conn, sid, who.purpose, now)
-                    if not state.live:
-                        event = getattr(state, "event_id", None)
-                        refusals.append(f"{state.reason}:{sid}" + (f":{event}" if event else ""))
+        sensitive: dict[str, tuple[str, ...]] = {}
+        # Only a consent basis asks the ledger: under another basis (a legal obligation, PIPL
+        # Art. 13(1)(3); a contract) sensitive fields need no consent, separate or not.
+        if rule.consent and action is not Action.CREATE:
+            live = [s for s in unique if s in status and status[s] != "erased"]
+            refusals = [r for sid in live if (r := self._refusal(conn, sid, who.purpose, now))]
+            asked = rule.fields if fields is None else fields
+            wanted = [f for f in asked if f in policy.sensitive and f in rule.covered]
+            for name in dict.fromkeys(wanted):
+                sensitive[name] = self._sensitive(conn, name, live, now)
         return SubjectFacts(
             count=len(unique),
             erased=tuple(s for s in unique if status.get(s) == "erased"),
             restricted=tuple(s for s in unique if status.get(s) == "restricted"),
             consent_refusals=tuple(refusals),
+            sensitive_consent=sensitive,
             subjects_today=self._today(conn, who.actor, unique, now) if action in READS else 0,
         )
+
+    def _refusal(self, conn: Connection, sid: str, scope: str, now: datetime) -> str | None:
+        """The ledger's reason code for `scope`, with subject and event; None when live."""
+        state = self.consent.check(conn, sid, scope, now)
+        if state.live:
+            return None
+        event = getattr(state, "event_id", None)
+        return f"{state.reason}:{sid}" + (f":{event}" if event else "")
+
+    def _sensitive(
+        self, conn: Connection, name: str, ids: Sequence[str], now: datetime
+    ) -> tuple[str, ...]:
+        """PIPL Art. 29: each subject's separate consent `sensitive:<name>`, as reason codes
+        `consent_sensitive_<state>:<field>:<subject>[:<event>]` (never given -> `missing`)."""
+        found: list[str] = []
+        for sid in ids:
+            state = self.consent.check(conn, sid, SENSITIVE_SCOPE + name, now)
+            if not state.live:
+                code = state.reason.removeprefix("consent_").replace("never_given", "missing")
+                event = getattr(state, "event_id", None)
+                found.append(
+                    f"consent_sensitive_{code}:{name}:{sid}" + (f":{event}" if event else "")
+                )
+        return tuple(found)
 
     def _today(self, conn: Connection, actor: str, ids: Sequence[str], now: datetime) -> int:
         day = now.date()
