@@ -114,3 +114,21 @@ def test_reject_with_free_text_is_refused(cli: Cli) -> None:
     out = json.loads(cli("rights", "reject", rid, "--reason", "excessive", "--format", "json"))
     assert (out["status"], out["reject_reason"]) == ("rejected", "excessive")
     assert "rights requests" in cli("rights", "list")
+
+
+def test_access_request_completion_builds_the_package_and_purge_keeps_new_ones(
+    cli: Cli, tmp_path: Path
+) -> None:
+    data = json.dumps({"email": "cy@example.com"})
+    sid = cli("subjects", "create", "-p", "account_management", "--data", data).strip()
+    args = ("--type", "access", "--channel", "web", "--jurisdiction", "gdpr", "--format", "json")
+    rid = json.loads(cli("rights", "submit", "--subject", sid, *args))["id"]
+    cli("rights", "verify", rid, "--code", _code(tmp_path, rid))
+    done = json.loads(cli("rights", "complete", rid, "--format", "json"))
+    package = Path(done["package"])
+    assert done["request"]["status"] == "completed"
+    assert package == tmp_path / "data" / "exports" / f"subject-{sid}-{rid}.zip"
+    assert package.exists()
+    assert "已删除: 0" in cli("rights", "purge-exports", "--older-than", "7d")
+    assert package.exists()
+    cli("rights", "purge-exports", "--older-than", "soon", expect=3)

@@ -10,6 +10,8 @@ import typer
 from custos.entrypoints.cli.commands import subgroup
 from custos.entrypoints.cli.login import require_role
 from custos.entrypoints.cli.output import OutputFormat, emit_json, emit_table, stdout
+from custos.rights import export_purge
+from custos.rights.export import EXPORT_TYPES, build_package
 from custos.rights.model import REJECT_REASONS, RequestType, RightsRequest
 from custos.rights.roles import ERASERS, HANDLERS, READERS
 
@@ -79,12 +81,17 @@ def complete(ctx: typer.Context, request_id: IdArg, fmt: FormatOpt = OutputForma
     request, _history = container.rights.show(request_id)
     roles = ERASERS if request.type is RequestType.ERASURE else HANDLERS
     container, actor = require_role(ctx, *roles)
+    package = None
+    if request.type in EXPORT_TYPES:  # built first: a failed export leaves the request open
+        package = build_package(container, request.subject_id, request_id, actor)
     done = container.rights.complete(actor, request_id)
     if fmt is OutputFormat.JSON:
         cert = asdict(done.certificate) if done.certificate else None
-        emit_json({"request": _json(done.request), "certificate": cert})
+        emit_json({"request": _json(done.request), "certificate": cert, "package": str(package)})
         return
     _show(done.request, fmt)
+    if package is not None:
+        stdout.print(f"package / 数据副本: {package}")
     if done.certificate is not None:
         stdout.print(f"erasure certificate: exports/erasure-{request.subject_id}.json / 删除证明")
 
@@ -107,6 +114,21 @@ def lift_restriction(ctx: typer.Context, request_id: IdArg) -> None:
     container, actor = require_role(ctx, *ERASERS)
     container.rights.lift_restriction(actor, request_id)
     stdout.print("restriction lifted / 已解除限制")
+
+
+def purge_exports(
+    ctx: typer.Context,
+    older_than: Annotated[
+        str, typer.Option("--older-than", help="Age such as 7d or 12h / 早于此时长")
+    ] = "7d",
+) -> None:
+    """Delete access/portability packages older than the limit. / 删除过期的数据副本。"""
+    container, actor = require_role(ctx, *HANDLERS)
+    age = export_purge.parse_age(older_than)
+    exports = container.settings.exports_dir
+    now = container.clock.now()
+    names = export_purge.purge(exports, age, now, container.uow(), container.audit, actor)
+    stdout.print(f"deleted / 已删除: {len(names)}")
 
 
 def list_(
@@ -153,3 +175,4 @@ def register(app: typer.Typer) -> None:
     group.command("complete")(complete)
     group.command("reject")(reject)
     group.command("lift-restriction")(lift_restriction)
+    group.command("purge-exports")(purge_exports)
