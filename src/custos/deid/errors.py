@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from custos.errors import ConfigurationError, ConflictError, NotFoundError, ValidationError
+from custos.errors import (
+    AccessDenied,
+    ConfigurationError,
+    ConflictError,
+    NotFoundError,
+    ValidationError,
+)
 
 
 class UnknownOperator(ValidationError):
@@ -43,3 +49,9 @@ class TokenNotFound(NotFoundError):
 
 class KeysUnavailable(ConfigurationError):
     code = "deid_keys_unavailable"
+
+
+class DetokenizeDenied(AccessDenied):
+    """The caller's role does not grant the purpose (or another access rule failed)."""
+
+    code = "deid_detokenize_denied"

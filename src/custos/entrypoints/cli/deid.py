@@ -1,4 +1,4 @@
-"""`custos deid text|table|stats|budget`: de-identify text and tables, release DP statistics."""
+"""`custos deid text|table|stats|budget|detokenize`: de-identify, release DP statistics, reverse."""
 
 from __future__ import annotations
 
@@ -299,6 +299,38 @@ def budget_command(
     _emit_table(dataset, ["budget / 预算", "spent / 已用"], [[shown, f"{spent:g}"]])
 
 
+def detokenize_command(
+    ctx: typer.Context,
+    domain: Annotated[str, typer.Option("--domain", help="token domain / 令牌域")],
+    purpose: Annotated[str, typer.Option("--purpose", help="processing purpose / 处理目的")],
+    tokens: Annotated[
+        list[str] | None, typer.Argument(help="tokens (default: stdin, one per line) / 令牌")
+    ] = None,
+    output: Annotated[str, typer.Option("--format", help="text|json / 输出格式")] = "text",
+) -> None:
+    """Tokens back to their originals, for a purpose your role grants; audited.
+    / 将令牌还原为原值（须角色授权该目的，并记录审计）。"""
+    _check_format(output, ("text", "json"))
+    from custos.deid.detokenize import detokenize
+    from custos.entrypoints.cli.context import container_from
+    from custos.entrypoints.cli.login import privacy_context
+    from custos.storage.repositories.deid_tokens import SqlTokenStore
+
+    who = privacy_context(ctx, purpose)  # refuses without a session (or CUSTOS_OPERATOR=1)
+    items = tokens or [line.strip() for line in sys.stdin if line.strip()]
+    if not items:
+        raise _usage("no tokens given / 未提供令牌")
+    container = container_from(ctx)
+    deps = (container.access, container.catalog, container.audit)
+    with container.uow() as uow:
+        store = SqlTokenStore(uow.conn, container.clock)
+        values = detokenize(uow, who, domain, items, deps, _LazyKeys(container.settings), store)
+    if output == "json":
+        _emit_json({"domain": domain, "purpose": purpose, "values": values})
+        return
+    sys.stdout.write("".join(f"{value}\n" for value in values))
+
+
 def _labels(text: str | None) -> tuple[str, ...]:
     return tuple(part.strip() for part in text.split(",")) if text else ()
 
@@ -352,3 +384,4 @@ def register(app: typer.Typer) -> None:
     group.command("table")(table_command)
     group.command("stats")(stats_command)
     group.command("budget")(budget_command)
+    group.command("detokenize")(detokenize_command)
