@@ -212,11 +212,7 @@ class VaultService:
         canonical, problems = sealer.validate(changes)
         if problems:
             raise ValidationError("the subject was not updated", problems=problems)
-        stored = self._require(repo.load(uow.conn, subject_id), subject_id)
-        assert stored.wrapped_dek is not None and stored.kek_version is not None
-        dek = self._keys.unwrap(subject_id, stored.kek_version, stored.wrapped_dek)
-        cipher = FieldCipher(subject_id, dek, stored.dek_version)
-        blobs = unpack_fields(stored.record or b"")
+        _, cipher, blobs = self._unseal(repo.load(uow.conn, subject_id), subject_id)
         cleared = [name for name, raw in changes.items() if raw in (None, "")]
         for name in cleared:
             blobs.pop(name, None)
@@ -224,11 +220,10 @@ class VaultService:
             blobs[name] = cipher.encrypt(name, value)
         now = self.clock.now()
         repo.save_record(uow.conn, subject_id, pack_fields(blobs), now)
-        for name in (*canonical, *cleared):
+        for name in sealer.searchable.intersection((*canonical, *cleared)):
             new_value = canonical.get(name)
             digest = sealer.index_digest(name, new_value) if new_value is not None else None
-            if name in sealer.searchable:
-                repo.replace_index(uow.conn, subject_id, name, digest)
+            repo.replace_index(uow.conn, subject_id, name, digest)
         self.audit.append(
             uow.conn,
             _event(ctx, "subject.update", (subject_id,), tuple(changes), decision),
@@ -244,16 +239,22 @@ class VaultService:
             raise SubjectErased(f"subject {subject_id} has been erased", details={"id": subject_id})
         return stored
 
+    def _unseal(
+        self, stored: repo.StoredSubject | None, subject_id: str
+    ) -> tuple[repo.StoredSubject, FieldCipher, dict[str, bytes]]:
+        """The live subject's cipher (DEK unwrapped) and its field ciphertexts."""
+        stored = self._require(stored, subject_id)
+        assert stored.wrapped_dek is not None and stored.kek_version is not None
+        dek = self._keys.unwrap(subject_id, stored.kek_version, stored.wrapped_dek)
+        cipher = FieldCipher(subject_id, dek, stored.dek_version)
+        return stored, cipher, unpack_fields(stored.record or b"")
+
     def _open(
         self, stored: repo.StoredSubject | None, subject_id: str, decision: Decision
     ) -> SubjectView:
         """Decrypt only the permitted fields and mask them as the role requires, here,
         before any value leaves the vault."""
-        stored = self._require(stored, subject_id)
-        assert stored.wrapped_dek is not None and stored.kek_version is not None
-        dek = self._keys.unwrap(subject_id, stored.kek_version, stored.wrapped_dek)
-        cipher = FieldCipher(subject_id, dek, stored.dek_version)
-        blobs = unpack_fields(stored.record or b"")
+        stored, cipher, blobs = self._unseal(stored, subject_id)
         values = {
             name: masks.apply(decision.masks[name], cipher.decrypt(name, blobs[name]))
             if name in blobs
