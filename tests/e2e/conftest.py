@@ -60,3 +60,44 @@ def initialised(custos: Run, tmp_path: Path) -> Path:
     custos("init")
     custos("catalog", "apply", str(catalog))
     return catalog
+
+
+OperatorCli = Callable[..., str]
+
+
+def operator_cli(tmp_path: Path, catalog_text: str = TEST_CATALOG) -> OperatorCli:
+    """`custos` in-process as the host operator, on a fresh data dir with `catalog_text` applied.
+
+    `run(*args, expect=0, database=None)` returns stdout and checks the exit code the CLI
+    wrapper would give (a CustosError maps to its exit code); `database` points the command
+    at another SQLite file (a restored backup, say).
+    """
+    from typer.testing import CliRunner
+
+    from custos.entrypoints.cli.commands import register
+    from custos.entrypoints.cli.main import app
+    from custos.errors import CustosError
+
+    if not app.registered_groups:
+        register(app)
+    runner = CliRunner()
+    base = {
+        "CUSTOS_DATA_DIR": str(tmp_path / "data"),
+        "CUSTOS_CHECKPOINT_INTERVAL": "100",
+        "CUSTOS_OPERATOR": "1",  # the host operator escape (cli/login.py)
+    }
+
+    def run(*args: str, expect: int = 0, database: Path | None = None) -> str:
+        env = dict(base, CUSTOS_DATABASE_URL=f"sqlite:///{database}") if database else base
+        result = runner.invoke(app, list(args), env=env)
+        code = result.exit_code
+        if isinstance(result.exception, CustosError):
+            code = result.exception.exit_code  # what run_guarded maps it to
+        assert code == expect, (args, code, result.output, result.exception)
+        return result.stdout
+
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text(catalog_text, encoding="utf-8")
+    run("init")
+    run("catalog", "apply", str(catalog))
+    return run

@@ -4,45 +4,19 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from custos.entrypoints.cli.commands import register
-from custos.entrypoints.cli.main import app
-from custos.errors import CustosError
-from tests.conftest import TEST_CATALOG
+from tests.e2e.conftest import OperatorCli, operator_cli
 
-Cli = Callable[..., str]
-register(app) if not app.registered_groups else None
+Cli = OperatorCli
 
 
 @pytest.fixture
 def cli(tmp_path: Path) -> Cli:
-    runner = CliRunner()
-    base = {
-        "CUSTOS_DATA_DIR": str(tmp_path / "data"),
-        "CUSTOS_CHECKPOINT_INTERVAL": "100",
-        "CUSTOS_OPERATOR": "1",  # the host operator escape (cli/login.py)
-    }
-
-    def run(*args: str, expect: int = 0, database: Path | None = None) -> str:
-        env = dict(base, CUSTOS_DATABASE_URL=f"sqlite:///{database}") if database else base
-        result = runner.invoke(app, list(args), env=env)
-        code = result.exit_code
-        if isinstance(result.exception, CustosError):
-            code = result.exception.exit_code  # what run_guarded maps it to
-        assert code == expect, (args, code, result.output, result.exception)
-        return result.stdout
-
-    catalog = tmp_path / "catalog.yaml"
-    catalog.write_text(TEST_CATALOG, encoding="utf-8")
-    run("init")
-    run("catalog", "apply", str(catalog))
-    return run
+    return operator_cli(tmp_path)
 
 
 def _create(cli: Cli, email: str) -> str:
