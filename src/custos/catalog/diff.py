@@ -15,6 +15,8 @@ def summarize(previous: Catalog | None, new: Catalog) -> ChangeSummary:
             fields=SectionChanges(added=tuple(new.fields)),
             purposes=SectionChanges(added=tuple(new.purposes)),
             roles=SectionChanges(added=tuple(new.roles)),
+            retention_rules=SectionChanges(added=tuple(new.retention_rules)),
+            legal_holds=SectionChanges(added=tuple(new.legal_holds)),
             organization_changed=True,
             data_subjects_changed=True,
         )
@@ -22,6 +24,8 @@ def summarize(previous: Catalog | None, new: Catalog) -> ChangeSummary:
         fields=_section(previous.fields, new.fields),
         purposes=_section(previous.purposes, new.purposes),
         roles=_section(previous.roles, new.roles),
+        retention_rules=_section(previous.retention_rules, new.retention_rules),
+        legal_holds=_section(previous.legal_holds, new.legal_holds),
         organization_changed=previous.organization != new.organization,
         data_subjects_changed=previous.data_subjects != new.data_subjects,
     )
@@ -35,7 +39,8 @@ def _section(old: Mapping[str, object], new: Mapping[str, object]) -> SectionCha
     )
 
 
-SECTIONS = ("fields", "purposes", "roles")
+SECTIONS = ("fields", "purposes", "roles", "retention_rules", "legal_holds")
+OPTIONAL_SECTIONS = ("retention_rules", "legal_holds")
 
 
 def summary_to_json(summary: ChangeSummary) -> dict[str, Any]:
@@ -65,6 +70,8 @@ def summary_from_json(data: Mapping[str, Any]) -> ChangeSummary:
         fields=section("fields"),
         purposes=section("purposes"),
         roles=section("roles"),
+        retention_rules=section("retention_rules"),
+        legal_holds=section("legal_holds"),
         organization_changed=bool(data.get("organization_changed")),
         data_subjects_changed=bool(data.get("data_subjects_changed")),
     )
@@ -75,6 +82,8 @@ def describe(summary: ChangeSummary) -> str:
     parts = []
     for name in SECTIONS:
         changes: SectionChanges = getattr(summary, name)
+        if name in OPTIONAL_SECTIONS and not changes:
+            continue  # most catalogs never touch these; keep the line short
         parts.append(
             f"{name} +{len(changes.added)} -{len(changes.removed)} ~{len(changes.changed)}"
         )

@@ -61,4 +61,25 @@ def catalog_to_dict(catalog: Catalog) -> dict[str, Any]:
             }
             for r in catalog.roles.values()
         ],
+        "retention_rules": [
+            {
+                "key": r.key,
+                "description": _text(r.description),
+                "fields": list(r.fields),
+                "trigger": r.trigger.value,
+                "after": r.after_iso,
+                "action": r.action.value,
+            }
+            for r in catalog.retention_rules.values()
+        ],
+        "legal_holds": [
+            {
+                "key": h.key,
+                "basis": _text(h.basis),
+                "fields": list(h.fields),
+                "purpose": h.purpose,
+                "duration": h.duration_iso,
+            }
+            for h in catalog.legal_holds.values()
+        ],
     }

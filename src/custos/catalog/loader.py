@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from custos.catalog import checks, sections
+from custos.catalog import checks, lifecycle, sections
 from custos.catalog.model import Catalog, FieldSpec, Jurisdiction, Purpose, Role
 from custos.catalog.reader import Reader
 from custos.catalog.roles import role
@@ -19,7 +19,7 @@ from custos.errors import PayloadTooLarge, ValidationError
 SCHEMA_VERSION = 1
 TOP_KEYS = (
     frozenset({"organization", "data_subjects", "fields", "purposes"}),
-    frozenset({"schema_version", "roles"}),
+    frozenset({"schema_version", "roles", "retention_rules", "legal_holds"}),
 )
 T = TypeVar("T")
 V = TypeVar("V")
@@ -110,6 +110,26 @@ def build_catalog(document: Any, taxonomy: Taxonomy | None = None) -> Catalog:
         required=False,
         check=lambda raw, path: checks.check_role(reader, raw, path, purpose_fields, field_types),
     )
+    declared = lifecycle.Declared({f.name: f for f in fields}, {p.key: p for p in purposes})
+    rules = _read_list(
+        reader,
+        top,
+        "retention_rules",
+        "key",
+        lambda r, value, path: lifecycle.retention_rule(r, value, path, declared),
+        check=_no_check,
+        required=False,
+    )
+    holds = _read_list(
+        reader,
+        top,
+        "legal_holds",
+        "key",
+        lambda r, value, path: lifecycle.legal_hold(r, value, path, declared),
+        check=_no_check,
+        required=False,
+    )
+    lifecycle.check_overlaps(reader, holds)
     _raise_if(reader)
     assert org is not None
     return Catalog(
@@ -118,6 +138,8 @@ def build_catalog(document: Any, taxonomy: Taxonomy | None = None) -> Catalog:
         purposes={p.key: p for p in purposes},
         fields={f.name: f for f in fields},
         roles={r.key: r for r in roles},
+        retention_rules={r.key: r for r in rules},
+        legal_holds={h.key: h for h in holds},
     )
 
 
@@ -152,6 +174,10 @@ def _read_list(
         if value is not None:
             built.append(value)
     return built
+
+
+def _no_check(raw: dict[str, Any], path: str) -> None:
+    """Sections whose items are fully checked while they are built."""
 
 
 def _check_subject(reader: Reader, raw: dict[str, Any], path: str, vocabulary: Taxonomy) -> None:

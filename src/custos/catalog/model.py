@@ -135,6 +135,51 @@ class Role:
     max_subjects_per_day: int = 1000
 
 
+class RetentionTrigger(StrEnum):
+    """The moment a retention period starts counting."""
+
+    COLLECTION = "collection"  # the subject's record was created
+    LAST_ACTIVITY = "last_activity"  # the last write to the record
+    CHURN = "churn"  # the customer left (a lifecycle event recorded for the subject)
+    CONTRACT_END = "contract_end"  # the contract ended (a lifecycle event)
+
+
+class RetentionAction(StrEnum):
+    ERASE = "erase"  # crypto-shred (the whole subject, or only the rule's fields)
+    ANONYMISE = "anonymise"  # keep a de-identified residue without any link to the person
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionRule:
+    """Keep `fields` no longer than `after` from `trigger`, then apply `action`."""
+
+    key: str
+    description: Text
+    fields: tuple[str, ...]  # resolved from the rule's purpose, categories or field list
+    trigger: RetentionTrigger
+    after: timedelta
+    after_iso: str
+    action: RetentionAction
+
+
+@dataclass(frozen=True, slots=True)
+class LegalHold:
+    """Fields under a statutory retention duty: kept through erasure, for `purpose` only.
+
+    PIPL Art. 47 and GDPR Art. 17(3)(b): where a law requires keeping data (transaction
+    records under anti-money-laundering law, for instance), erasure stops every other use
+    and keeps the data stored and secured, readable only for the legal-hold purpose, until
+    `duration` after the erasure.
+    """
+
+    key: str
+    basis: Text  # the law that requires keeping, as told to the customer
+    fields: tuple[str, ...]
+    purpose: str
+    duration: timedelta
+    duration_iso: str
+
+
 @dataclass(frozen=True, slots=True)
 class Catalog:
     organization: Organization
@@ -142,6 +187,8 @@ class Catalog:
     purposes: dict[str, Purpose]
     fields: dict[str, FieldSpec]
     roles: dict[str, Role] = field(default_factory=dict)
+    retention_rules: dict[str, RetentionRule] = field(default_factory=dict)
+    legal_holds: dict[str, LegalHold] = field(default_factory=dict)
 
     def field(self, name: str) -> FieldSpec | None:
         return self.fields.get(name)
@@ -152,6 +199,11 @@ class Catalog:
     @property
     def searchable_fields(self) -> tuple[str, ...]:
         return tuple(name for name, spec in self.fields.items() if spec.searchable)
+
+    @property
+    def held_fields(self) -> dict[str, LegalHold]:
+        """Each field under a legal hold, with its hold."""
+        return {name: hold for hold in self.legal_holds.values() for name in hold.fields}
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +225,8 @@ class ChangeSummary:
     fields: SectionChanges = SectionChanges()
     purposes: SectionChanges = SectionChanges()
     roles: SectionChanges = SectionChanges()
+    retention_rules: SectionChanges = SectionChanges()
+    legal_holds: SectionChanges = SectionChanges()
     organization_changed: bool = False
     data_subjects_changed: bool = False
 
@@ -182,6 +236,8 @@ class ChangeSummary:
             self.fields
             or self.purposes
             or self.roles
+            or self.retention_rules
+            or self.legal_holds
             or self.organization_changed
             or self.data_subjects_changed
         )
