@@ -1,9 +1,10 @@
 """Gathers what a decision needs (subject status, consent, usage, break-glass), decides, records use.
 
 The decision itself stays pure (`decision.decide`); this service does the look-ups on the
-caller's connection and, on a permitted read, records the distinct subjects for the daily
-limit and the last use of the role and purpose for the access review — in the same
-transaction as the read and its audit event.
+caller's connection — one precompiled statement for status, today's usage and break-glass
+(`storage/repositories/access_facts.py`) — and, on a permitted read, records the distinct
+subjects for the daily limit and the last use of the role and purpose for the access
+review, in the same transaction as the read and its audit event.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection
 
 from custos.access.decision import decide
 from custos.access.model import READS, Action, Decision, Requester, SubjectFacts
@@ -19,8 +20,7 @@ from custos.access.policy import Policy, compile_policy
 from custos.access.ports import ConsentPort
 from custos.catalog.model import Catalog
 from custos.clock import Clock
-from custos.storage.tables.identity import access_last_use, access_usage, break_glass_grants
-from custos.storage.tables.vault import subjects
+from custos.storage.repositories import access_facts as repo
 
 # The ledger's scope of a PIPL Art. 29 separate consent for one field (consent.model's
 # SENSITIVE_PREFIX; access does not import the consent context, it reaches it through a port).
@@ -54,11 +54,21 @@ class AccessService:
         """Decide; `record=False` explains without counting the read (access explain)."""
         policy = None if catalog is None else self.policy(catalog[1], catalog[0])
         now = self.clock.now()
-        glass = account_id is not None and self._break_glass(conn, account_id, who.purpose, now)
-        facts = self._facts(conn, policy, who, action, subject_ids, now, fields)
+        unique = tuple(dict.fromkeys(subject_ids))
+        rows = None
+        if unique and policy is not None and who.purpose in policy.purposes:
+            rows = repo.read_facts(conn, unique, who.actor, account_id, who.purpose, now)
+        glass = account_id is not None and (
+            rows.break_glass if rows else repo.break_glass(conn, account_id, who.purpose, now)
+        )
+        facts = self._facts(conn, policy, who, action, unique, now, fields, rows)
         decision = decide(policy, who, action, fields, facts, glass)
-        if record and decision.permitted and action in READS and subject_ids and not who.operator:
-            self._record(conn, who, account_id, decision, subject_ids, now)
+        if record and decision.permitted and action in READS and rows and not who.operator:
+            repo.record_use(
+                conn, who.actor, now.date(), [s for s in unique if s not in rows.seen_today]
+            )
+            if account_id is not None and decision.role is not None:
+                repo.touch(conn, account_id, decision.role, who.purpose, now)
         return decision
 
     def _facts(
@@ -67,18 +77,14 @@ class AccessService:
         policy: Policy | None,
         who: Requester,
         action: Action,
-        ids: Sequence[str],
+        unique: Sequence[str],
         now: datetime,
-        fields: Sequence[str] | None = None,
+        fields: Sequence[str] | None,
+        rows: repo.ReadFacts | None,
     ) -> SubjectFacts:
-        if not ids or policy is None or who.purpose not in policy.purposes:
-            return SubjectFacts(count=len(ids))
-        unique = tuple(dict.fromkeys(ids))
-        status = dict(
-            conn.execute(select(subjects.c.id, subjects.c.status).where(subjects.c.id.in_(unique)))
-            .tuples()
-            .all()
-        )
+        if rows is None or policy is None:
+            return SubjectFacts(count=len(unique))
+        status = rows.status
         rule = policy.purposes[who.purpose]
         refusals: list[str] = []
         sensitive: dict[str, tuple[str, ...]] = {}
@@ -91,13 +97,14 @@ class AccessService:
             wanted = [f for f in asked if f in policy.sensitive and f in rule.covered]
             for name in dict.fromkeys(wanted):
                 sensitive[name] = self._sensitive(conn, name, live, now)
+        unseen = sum(1 for s in unique if s not in rows.seen_today)
         return SubjectFacts(
             count=len(unique),
             erased=tuple(s for s in unique if status.get(s) == "erased"),
             restricted=tuple(s for s in unique if status.get(s) == "restricted"),
             consent_refusals=tuple(refusals),
             sensitive_consent=sensitive,
-            subjects_today=self._today(conn, who.actor, unique, now) if action in READS else 0,
+            subjects_today=rows.total_today + unseen if action in READS else 0,
         )
 
     def _refusal(self, conn: Connection, sid: str, scope: str, now: datetime) -> str | None:
@@ -123,68 +130,3 @@ class AccessService:
                     f"consent_sensitive_{code}:{name}:{sid}" + (f":{event}" if event else "")
                 )
         return tuple(found)
-
-    def _today(self, conn: Connection, actor: str, ids: Sequence[str], now: datetime) -> int:
-        day = now.date()
-        mine = (access_usage.c.actor == actor) & (access_usage.c.day == day)
-        total = conn.execute(select(func.count()).where(mine)).scalar_one()
-        seen = conn.execute(
-            select(func.count()).where(mine & access_usage.c.subject_id.in_(ids))
-        ).scalar_one()
-        return int(total) + len(ids) - int(seen)
-
-    def _record(
-        self,
-        conn: Connection,
-        who: Requester,
-        account_id: str | None,
-        decision: Decision,
-        ids: Sequence[str],
-        now: datetime,
-    ) -> None:
-        day = now.date()
-        seen = set(
-            conn.execute(
-                select(access_usage.c.subject_id).where(
-                    access_usage.c.actor == who.actor,
-                    access_usage.c.day == day,
-                    access_usage.c.subject_id.in_(ids),
-                )
-            ).scalars()
-        )
-        fresh = [
-            {"actor": who.actor, "day": day, "subject_id": s}
-            for s in dict.fromkeys(ids)
-            if s not in seen
-        ]
-        if fresh:
-            conn.execute(insert(access_usage), fresh)
-        if account_id is not None and decision.role is not None:
-            self._touch(conn, account_id, decision.role, who.purpose, now)
-
-    def _touch(
-        self, conn: Connection, account_id: str, role: str, purpose: str, now: datetime
-    ) -> None:
-        key = (
-            (access_last_use.c.account_id == account_id)
-            & (access_last_use.c.role == role)
-            & (access_last_use.c.purpose == purpose)
-        )
-        done = conn.execute(update(access_last_use).where(key).values(last_used_at=now))
-        if not done.rowcount:
-            conn.execute(
-                insert(access_last_use).values(
-                    account_id=account_id, role=role, purpose=purpose, last_used_at=now
-                )
-            )
-
-    def _break_glass(self, conn: Connection, account_id: str, purpose: str, now: datetime) -> bool:
-        found = conn.execute(
-            select(break_glass_grants.c.id).where(
-                break_glass_grants.c.account_id == account_id,
-                break_glass_grants.c.purpose == purpose,
-                break_glass_grants.c.granted_at <= now,
-                break_glass_grants.c.expires_at > now,
-            )
-        ).first()
-        return found is not None

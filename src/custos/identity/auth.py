@@ -1,7 +1,8 @@
 """Login, sessions and API keys; `authenticate` resolves any bearer credential to a Principal.
 
-Every request re-reads the account behind its credential, so disabling an account or
-changing its roles takes effect on the very next request of every session and key.
+Every request reads the identity epoch, which any disable, role change or revocation bumps,
+and re-reads the account behind its credential whenever it moved (or on first use in this
+process), so those changes take effect on the very next request of every session and key.
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ from custos.identity.accounts import RolesSource
 from custos.identity.errors import InvalidCredentials, InvalidToken, RoleNotAllowed
 from custos.identity.model import CredentialKind, IssuedKey, Principal
 from custos.identity.passwords import Hasher
+from custos.identity.principal_cache import Entry, PrincipalCache
 from custos.identity.settings import IdentitySettings
 from custos.identity.tokens import BOOTSTRAP_NAME, TOKEN_PREFIX
 from custos.identity.tokens import authenticate as bootstrap_token
+from custos.storage.repositories import credentials
 from custos.storage.tables.identity import api_keys, staff_accounts, staff_sessions
 from custos.storage.uow import UnitOfWork
 from custos.vault.ports import AuditSink
@@ -53,6 +56,8 @@ class Authenticator:
         self.settings = settings
         self._roles = roles
         self.hasher = hasher
+        self._engine = uow_factory().engine
+        self._cache = PrincipalCache()
 
     # -- login --------------------------------------------------------------------------------
 
@@ -196,6 +201,13 @@ class Authenticator:
     # -- every request ------------------------------------------------------------------------
 
     def authenticate(self, token: str) -> Principal:
+        """Resolve a bearer credential. A session or key resolved before by this process is
+        reused only while the identity epoch (read here, one row) has not moved."""
+        if token.startswith((SESSION_PREFIX, KEY_PREFIX)):
+            hashed = digest(token)
+            found = self._cache.get(hashed, credentials.read_epoch(self._engine), self.clock.now())
+            if found is not None:
+                return found
         with self.uow() as uow:
             if token.startswith(SESSION_PREFIX):
                 principal = self._session(uow.conn, token)
@@ -213,14 +225,8 @@ class Authenticator:
     def _session(self, conn: Connection, token: str) -> Principal:
         now = self.clock.now()
         idle = timedelta(minutes=self.settings.session_idle_minutes)
-        row = (
-            conn.execute(
-                select(staff_sessions, staff_accounts.c.username, staff_accounts.c.roles,
-                       staff_accounts.c.disabled_at)
-                .join(staff_accounts, staff_accounts.c.id == staff_sessions.c.account_id)
-                .where(staff_sessions.c.token_hash == digest(token))
-            ).mappings().first()
-        )  # fmt: skip
+        hashed = digest(token)
+        row = credentials.session(conn, hashed)
         if (
             row is None
             or row["revoked_at"] is not None
@@ -229,23 +235,20 @@ class Authenticator:
             or now >= row["last_seen_at"] + idle
         ):
             raise InvalidToken("the session is expired, revoked or unknown; log in again")
-        conn.execute(
-            update(staff_sessions).where(staff_sessions.c.id == row["id"]).values(last_seen_at=now)
-        )
+        credentials.touch_session(conn, row["id"], now)
         roles = tuple(r for r in row["roles"].split(",") if r)
-        return Principal(
+        principal = Principal(
             f"user:{row['username']}", CredentialKind.SESSION, roles, bool(row["mfa"]),
             row["account_id"],
         )  # fmt: skip
+        if row["epoch"] is not None:
+            entry = Entry(principal, int(row["epoch"]), row["expires_at"], now, idle)
+            self._cache.put(hashed, entry)
+        return principal
 
     def _key(self, conn: Connection, token: str) -> Principal:
-        row = (
-            conn.execute(
-                select(api_keys, staff_accounts.c.roles, staff_accounts.c.disabled_at)
-                .join(staff_accounts, staff_accounts.c.id == api_keys.c.account_id)
-                .where(api_keys.c.key_hash == digest(token))
-            ).mappings().first()
-        )  # fmt: skip
+        hashed = digest(token)
+        row = credentials.api_key(conn, hashed)
         if (
             row is None
             or row["revoked_at"] is not None
@@ -255,10 +258,13 @@ class Authenticator:
         ):
             raise InvalidToken("the API key is expired, revoked or unknown")
         purposes = tuple(p for p in row["purposes"].split(",") if p)
-        return Principal(
+        principal = Principal(
             f"key:{row['name']}", CredentialKind.API_KEY, (row["role"],), False,
             row["account_id"], purposes,
         )  # fmt: skip
+        if row["epoch"] is not None:
+            self._cache.put(hashed, Entry(principal, int(row["epoch"]), row["expires_at"]))
+        return principal
 
     def _event(
         self, conn: Connection, actor: str, action: str, outcome: Outcome, reason: str = "",

@@ -19,6 +19,10 @@ class UnitOfWork:
         self._conn: Connection | None = None
 
     @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    @property
     def conn(self) -> Connection:
         if self._conn is None:
             raise RuntimeError("unit of work used outside its `with` block")

@@ -108,3 +108,17 @@ break_glass_grants = Table(
     Column("acknowledged_by", String(200), nullable=True),
     Index("ix_break_glass_account", "account_id", "purpose"),
 )
+
+# One row (id 1) whose counter moves on every change that can invalidate a credential: a
+# disable, a role change, a revoked key or session (database triggers, see
+# storage/identity_epoch.py). Each request reads it once; an unchanged counter lets a process
+# reuse the principal it resolved earlier for the same credential.
+identity_epoch = Table(
+    "identity_epoch",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("epoch", Integer, nullable=False, server_default="0"),
+)
+
+# Registers the triggers with `metadata.create_all` (after the tables above exist).
+from custos.storage import identity_epoch as _epoch_triggers  # noqa: E402, F401
