@@ -121,11 +121,13 @@ class Container:
     @cached_property
     def rights(self) -> RightsService:
         from custos.rights.deadlines import DeadlineEngine
+        from custos.rights.effects import Effects
         from custos.rights.outbox import OutboxNotifier
         from custos.rights.service import RightsService
 
         engine = DeadlineEngine(self.clock)
-        args = (self.clock, engine, OutboxNotifier(self.clock), self.erasure)
+        effects = Effects(self.vault, self.consent, self.audit, self.clock)
+        args = (self.clock, engine, OutboxNotifier(self.clock), self.erasure, effects)
         return RightsService(self.uow, self.audit, *args)
 
     @cached_property

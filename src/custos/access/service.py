@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
+from custos.access import objections
 from custos.access.decision import decide
 from custos.access.model import READS, Action, Decision, Requester, SubjectFacts
 from custos.access.policy import Policy, compile_policy
@@ -63,6 +64,7 @@ class AccessService:
         )
         facts = self._facts(conn, policy, who, action, unique, now, fields, rows)
         decision = decide(policy, who, action, fields, facts, glass)
+        decision = objections.uphold(conn, decision, who.purpose, subject_ids)
         if record and decision.permitted and action in READS and rows and not who.operator:
             repo.record_use(
                 conn, who.actor, now.date(), [s for s in unique if s not in rows.seen_today]

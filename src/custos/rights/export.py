@@ -11,10 +11,9 @@ from __future__ import annotations
 import json
 import os
 import zipfile
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Protocol
-
-from sqlalchemy import select
 
 from custos.access.model import Action
 from custos.access.service import AccessService
@@ -23,11 +22,14 @@ from custos.catalog.model import LEGAL_BASIS_ARTICLES, Catalog, Jurisdiction
 from custos.clock import Clock
 from custos.config import Settings
 from custos.consent.service import ConsentService
+from custos.errors import NotFoundError
 from custos.rights import export_render as render
 from custos.rights.errors import InvalidTransition
 from custos.rights.model import WORKABLE, RequestType
+from custos.rights.roles import HANDLERS
 from custos.rights.service import RightsService
-from custos.storage.tables.audit import audit_events
+from custos.rights.staff import Staff, allow
+from custos.storage.repositories import rights_effects as repo
 from custos.storage.uow import UnitOfWork
 from custos.vault.model import PrivacyContext
 from custos.vault.ports import AuditSink
@@ -36,6 +38,8 @@ from custos.vault.service import VaultService
 EXPORT_TYPES = (RequestType.ACCESS, RequestType.PORTABILITY)
 # Audit actions that bring a subject into the vault, and what the customer is told.
 SOURCES = {"import.batch": "import", "subject.create": "collection"}
+SOURCE_SLACK = timedelta(minutes=1)  # creation time and audit time come from one clock
+SOURCE_SCAN = 5_000
 
 
 class ExportServices(Protocol):
@@ -57,11 +61,11 @@ class ExportServices(Protocol):
     def rights(self) -> RightsService: ...
 
 
-def build_package(
-    services: ExportServices, subject_id: str, request_id: str, actor: str = "local-operator"
-) -> Path:
+def build_package(services: ExportServices, who: Staff, subject_id: str, request_id: str) -> Path:
     """Write `exports/subject-<id>-<request>.zip` (mode 0600) and return its path."""
-    request, _ = services.rights.show(request_id)
+    allow(who, HANDLERS, "build an access package")
+    actor = who.name
+    request, _ = services.rights.show(who, request_id)
     if request.subject_id != subject_id or request.type not in EXPORT_TYPES:
         raise InvalidTransition(f"request {request_id} is not an access/portability request")
     if request.status not in WORKABLE:
@@ -108,16 +112,21 @@ def _readable(
 
 
 def _source(uow: UnitOfWork, subject_id: str) -> str:
-    """How the subject entered the vault, from the first audit event that names it."""
+    """How the subject entered the vault, from the first audit event that names it.
+
+    Bounded: only events recorded from the subject's creation on (time index), at most
+    SOURCE_SCAN of them — the creating event is written in the same transaction or batch.
+    """
+    created = repo.created_at(uow.conn, subject_id)
+    if created is None:
+        return "vault"
     needle = subject_id.encode()
-    rows = uow.conn.execute(select(audit_events.c.body).order_by(audit_events.c.seq))
-    for (body,) in rows:
-        raw = bytes(body)
+    for _, raw in repo.events_from(uow.conn, created - SOURCE_SLACK, SOURCE_SCAN):
         if needle not in raw:
             continue
         event = json.loads(raw)
         if subject_id in event.get("subject_ids", ()) and event.get("action") in SOURCES:
-            return SOURCES[event["action"]]
+            return str(SOURCES[event["action"]])
     return "vault"
 
 
@@ -185,7 +194,7 @@ def _write(
 ) -> Path:
     out_dir = services.settings.exports_dir
     out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    final = out_dir / f"subject-{subject}-{request_id}.zip"
+    final = package_path(out_dir, subject, request_id)
     partial = final.with_suffix(".zip.partial")
     try:
         _zip(partial, package)
@@ -194,6 +203,26 @@ def _write(
     finally:
         partial.unlink(missing_ok=True)
     return final
+
+
+def package_path(exports_dir: Path, subject_id: str, request_id: str) -> Path:
+    return exports_dir / f"subject-{subject_id}-{request_id}.zip"
+
+
+def existing_package(services: ExportServices, who: Staff, request_id: str) -> Path:
+    """The package a completed access/portability request produced, while it is kept."""
+    allow(who, HANDLERS, "download an access package")
+    request, _ = services.rights.show(who, request_id)
+    if request.type not in EXPORT_TYPES:
+        raise InvalidTransition(f"request {request_id} is not an access/portability request")
+    path = package_path(services.settings.exports_dir, request.subject_id, request_id)
+    if not path.is_file():
+        raise NotFoundError(
+            f"no package for request {request_id} (not built yet, or purged)",
+            code="package_not_found",
+            details={"id": request_id},
+        )
+    return path
 
 
 def _zip(path: Path, package: dict[str, Any]) -> None:

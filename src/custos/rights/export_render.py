@@ -18,12 +18,23 @@ def to_json(package: dict[str, Any]) -> bytes:
     return json.dumps(package, ensure_ascii=False, indent=2, sort_keys=False).encode()
 
 
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection, OWASP).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value: str | None) -> str:
+    """The cell as text a spreadsheet will not evaluate: a leading formula character gets a '."""
+    text = value or ""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def to_csv(package: dict[str, Any]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["field", "label_en", "label_zh", "value"])
     for f in package["fields"]:
-        writer.writerow([f["field"], f["label_en"], f["label_zh"], f["value"] or ""])
+        row = [f["field"], f["label_en"], f["label_zh"], f["value"]]
+        writer.writerow([cell(v) for v in row])
     # UTF-8 with BOM so spreadsheet programs read the Chinese labels correctly.
     return ("\ufeff" + out.getvalue()).encode()
 

@@ -52,6 +52,11 @@ REJECT_REASONS = (
 )
 
 
+# An objection to direct marketing (GDPR Art. 21(2)-(3)) covers every marketing purpose.
+DIRECT_MARKETING = "direct_marketing"
+MARKETING_PREFIX = "marketing"  # fideslang data uses under marketing.*
+
+
 def new_request_id() -> str:
     value = secrets.randbits(130)
     return "req_" + "".join(_ALPHABET[(value >> (5 * i)) & 31] for i in range(26))
@@ -73,6 +78,7 @@ class RightsRequest:
     extended: bool = False
     closed_at: datetime | None = None
     reject_reason: str | None = None
+    purpose: str | None = None  # an objection's target: DIRECT_MARKETING or a purpose key
 
 
 @dataclass(frozen=True, slots=True)

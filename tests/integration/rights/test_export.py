@@ -20,10 +20,13 @@ from custos.consent.model import GiveRequest
 from custos.rights import export_purge
 from custos.rights.errors import InvalidTransition
 from custos.rights.export import build_package
+from custos.rights.staff import Staff
 from custos.storage.repositories import rights_requests as repo
 from custos.storage.tables.audit import audit_events
 from custos.vault.model import NewSubject, PrivacyContext
 
+CLERK = Staff("user:clerk", ("customer_service",))
+OFFICER = Staff("user:officer", ("privacy_officer",))
 ACCOUNT = PrivacyContext("tester", "account_management", operator=True)
 NAME = "<script>alert(1)</script>" + Faker("zh_CN").name()
 EMAIL = Faker("en_US").user_name() + "@example.com"
@@ -33,10 +36,10 @@ def _verified(container: Container, type_: str = "access") -> tuple[str, str]:
     subject = container.vault.create(ACCOUNT, NewSubject({"full_name": NAME, "email": EMAIL}))
     container.consent.give("clerk", GiveRequest(subject, "marketing_email", "web_form"))
     container.consent.withdraw("clerk", GiveRequest(subject, "marketing_email", "web_form"))
-    request = container.rights.submit("clerk", subject, type_, "web", "gdpr")
+    request = container.rights.submit(CLERK, subject, type_, "web", "gdpr")
     with container.engine.connect() as conn:
         code = [m for m in repo.outbox(conn, request.id) if m["template"] == "verification_code"]
-    container.rights.verify("clerk", request.id, str(code[-1]["code"]))
+    container.rights.verify(CLERK, request.id, str(code[-1]["code"]))
     return subject, request.id
 
 
@@ -50,7 +53,7 @@ def test_package_holds_fields_consents_purposes_and_escaped_html(
     container: Container, type_: str
 ) -> None:
     subject, request_id = _verified(container, type_)
-    path = build_package(container, subject, request_id, "clerk")
+    path = build_package(container, CLERK, subject, request_id)
     assert path == container.settings.exports_dir / f"subject-{subject}-{request_id}.zip"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     with zipfile.ZipFile(path) as z:
@@ -76,7 +79,7 @@ def test_package_holds_fields_consents_purposes_and_escaped_html(
 
 def test_export_is_audited_without_values(container: Container) -> None:
     subject, request_id = _verified(container)
-    build_package(container, subject, request_id, "clerk")
+    build_package(container, CLERK, subject, request_id)
     events = _events(container)
     export = [e for e in events if e["action"] == "rights.export"]
     assert len(export) == 1 and export[0]["subject_ids"] == [subject]
@@ -90,16 +93,16 @@ def test_export_is_audited_without_values(container: Container) -> None:
 def test_other_request_types_and_unverified_requests_are_refused(container: Container) -> None:
     subject, erase_id = _verified(container, "erasure")
     with pytest.raises(InvalidTransition):
-        build_package(container, subject, erase_id, "clerk")
-    fresh = container.rights.submit("clerk", subject, "access", "web", "pipl")
+        build_package(container, CLERK, subject, erase_id)
+    fresh = container.rights.submit(CLERK, subject, "access", "web", "pipl")
     with pytest.raises(InvalidTransition):
-        build_package(container, subject, fresh.id, "clerk")
+        build_package(container, CLERK, subject, fresh.id)
     assert not list(container.settings.exports_dir.glob("subject-*.zip"))
 
 
 def test_purge_deletes_only_old_packages(container: Container, clock: FixedClock) -> None:
     subject, request_id = _verified(container)
-    path = build_package(container, subject, request_id, "clerk")
+    path = build_package(container, CLERK, subject, request_id)
     age = export_purge.parse_age("7d")
     keep = export_purge.purge(path.parent, age, clock.now(), container.uow(), container.audit, "c")
     assert keep == [] and path.exists()

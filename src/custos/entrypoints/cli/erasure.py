@@ -10,10 +10,10 @@ from typing import Annotated
 import typer
 
 from custos.entrypoints.cli.commands import subgroup
-from custos.entrypoints.cli.login import require_role
 from custos.entrypoints.cli.output import OutputFormat, emit_json, stdout
+from custos.entrypoints.cli.staff import staff
 from custos.errors import ValidationError
-from custos.rights.roles import ERASERS
+from custos.rights.roles import CERTIFICATE_READERS, ERASERS
 from custos.vault.erasure import REASONS
 
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", help="table or json / 输出格式")]
@@ -34,8 +34,8 @@ def erase(
 
     Writes a signed erasure certificate to <data dir>/exports/erasure-<id>.json.
     """
-    container, actor = require_role(ctx, *ERASERS)
-    cert = container.erasure.erase(actor, subject_id, reason, request_id)
+    container, who = staff(ctx, *ERASERS)
+    cert = container.rights.desk.erase(who, subject_id, reason, request_id)
     if fmt is OutputFormat.JSON:
         emit_json(asdict(cert))
         return
@@ -51,8 +51,8 @@ def erasure_ledger(
     out: Annotated[Path, typer.Option("--out", help="JSONL file to write / 输出文件")],
 ) -> None:
     """Export the erasure ledger (JSONL) to replay after a restore. / 导出删除台账。"""
-    container, _ = require_role(ctx, *ERASERS)
-    count = container.erasure.export_ledger(out)
+    container, who = staff(ctx, *ERASERS)
+    count = container.rights.desk.export_ledger(who, out)
     stdout.print(f"{count} entries written to {out} / 已写出 {count} 条")
 
 
@@ -62,7 +62,7 @@ def replay_erasures(
     fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Re-apply every erasure to this (restored) database. / 在恢复的数据库上重放删除。"""
-    container, actor = require_role(ctx, *ERASERS)
+    container, who = staff(ctx, *ERASERS)
     entries = []
     for number, line in enumerate(ledger.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
@@ -73,7 +73,7 @@ def replay_erasures(
             raise ValidationError(
                 f"ledger line {number} is not JSON", code="invalid_erasure_ledger"
             ) from None
-    report = container.erasure.replay(actor, entries)
+    report = container.rights.desk.replay(who, entries)
     if fmt is OutputFormat.JSON:
         emit_json(asdict(report))
         return
@@ -83,8 +83,27 @@ def replay_erasures(
     )
 
 
+def erasure_certificate(
+    ctx: typer.Context,
+    subject_id: Annotated[str, typer.Argument(help="Erased subject id / 已删除主体 ID")],
+    fmt: FormatOpt = OutputFormat.TABLE,
+) -> None:
+    """Re-issue the signed erasure certificate from the ledger. / 重新签发删除证明。"""
+    container, who = staff(ctx, *CERTIFICATE_READERS)
+    cert = container.rights.desk.certificate(who, subject_id)
+    if fmt is OutputFormat.JSON:
+        emit_json(asdict(cert))
+        return
+    path = container.settings.exports_dir / f"erasure-{subject_id}.json"
+    stdout.print(
+        f"certificate for {subject_id} (ledger #{cert.ledger_seq}, audit #{cert.audit_seq}, "
+        f"key {cert.key_id}) written to {path} / 删除证明已重新签发"
+    )
+
+
 def register(app: typer.Typer) -> None:
     group = subgroup(app, "subjects", "Customers in the vault / 保险库中的客户")
     group.command("erase")(erase)
     group.command("erasure-ledger")(erasure_ledger)
     group.command("replay-erasures")(replay_erasures)
+    group.command("erasure-certificate")(erasure_certificate)

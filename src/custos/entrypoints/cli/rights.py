@@ -7,16 +7,29 @@ from typing import Annotated, Any
 
 import typer
 
+from custos.entrypoints.cli import rights_subscribers
 from custos.entrypoints.cli.commands import subgroup
 from custos.entrypoints.cli.login import require_role
 from custos.entrypoints.cli.output import OutputFormat, emit_json, emit_table, stdout
+from custos.entrypoints.cli.staff import staff
+from custos.errors import ValidationError
 from custos.rights import export_purge
 from custos.rights.export import EXPORT_TYPES, build_package
-from custos.rights.model import REJECT_REASONS, RequestType, RightsRequest
+from custos.rights.model import REJECT_REASONS, RightsRequest
 from custos.rights.roles import ERASERS, HANDLERS, READERS
 
 IdArg = Annotated[str, typer.Argument(help="Request id / 请求 ID")]
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", help="table or json / 输出格式")]
+
+
+def _changes(pairs: list[str]) -> dict[str, str]:
+    changes: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise ValidationError("--set takes FIELD=VALUE", code="invalid_change")
+        changes[name.strip()] = value
+    return changes
 
 
 def _json(request: RightsRequest) -> dict[str, Any]:
@@ -44,11 +57,18 @@ def submit(
     channel: Annotated[str, typer.Option("--channel", help="web|email|phone|letter|in_person|api")],
     jurisdiction: Annotated[str, typer.Option("--jurisdiction", help="gdpr|ccpa|pipl / 适用法律")],
     language: Annotated[str, typer.Option("--language", help="zh or en / 语言")] = "zh",
+    purpose: Annotated[
+        str | None,
+        typer.Option(
+            "--purpose", help="Objection only: direct_marketing or a purpose key / 反对的目的"
+        ),
+    ] = None,
     fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Record a request and send the customer an identity code. / 登记请求并发送验证码。"""
-    container, actor = require_role(ctx, *HANDLERS)
-    _show(container.rights.submit(actor, subject_id, type_, channel, jurisdiction, language), fmt)
+    container, who = staff(ctx, *HANDLERS)
+    args = (subject_id, type_, channel, jurisdiction, language, purpose)
+    _show(container.rights.submit(who, *args), fmt)
 
 
 def verify(
@@ -58,33 +78,40 @@ def verify(
     fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Check the customer's identity code (10 minutes, 5 attempts). / 核验身份验证码。"""
-    container, actor = require_role(ctx, *HANDLERS)
-    _show(container.rights.verify(actor, request_id, code), fmt)
+    container, who = staff(ctx, *HANDLERS)
+    _show(container.rights.verify(who, request_id, code), fmt)
 
 
 def resend(ctx: typer.Context, request_id: IdArg) -> None:
     """Send a fresh identity code. / 重新发送验证码。"""
-    container, actor = require_role(ctx, *HANDLERS)
-    container.rights.resend(actor, request_id)
+    container, who = staff(ctx, *HANDLERS)
+    container.rights.resend(who, request_id)
     stdout.print("code sent / 验证码已发送")
 
 
 def extend(ctx: typer.Context, request_id: IdArg, fmt: FormatOpt = OutputFormat.TABLE) -> None:
     """Extend the deadline as the law allows and tell the customer. / 依法延长期限并通知客户。"""
-    container, actor = require_role(ctx, *HANDLERS)
-    _show(container.rights.extend(actor, request_id), fmt)
+    container, who = staff(ctx, *HANDLERS)
+    _show(container.rights.extend(who, request_id), fmt)
 
 
-def complete(ctx: typer.Context, request_id: IdArg, fmt: FormatOpt = OutputFormat.TABLE) -> None:
-    """Mark a verified request answered; an erasure request erases the customer. / 完成请求。"""
-    container, _ = require_role(ctx, *HANDLERS)
-    request, _history = container.rights.show(request_id)
-    roles = ERASERS if request.type is RequestType.ERASURE else HANDLERS
-    container, actor = require_role(ctx, *roles)
+def complete(
+    ctx: typer.Context,
+    request_id: IdArg,
+    changes: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Rectification: FIELD=VALUE, verified / 更正后的值"),
+    ] = None,
+    fmt: FormatOpt = OutputFormat.TABLE,
+) -> None:
+    """Answer a verified request and apply its effect (erase, restrict, stop, correct, export).
+    / 完成请求并执行（删除、限制、停止处理、更正、导出）。"""
+    container, who = staff(ctx, *HANDLERS)
+    request, _history = container.rights.show(who, request_id)
     package = None
     if request.type in EXPORT_TYPES:  # built first: a failed export leaves the request open
-        package = build_package(container, request.subject_id, request_id, actor)
-    done = container.rights.complete(actor, request_id)
+        package = build_package(container, who, request.subject_id, request_id)
+    done = container.rights.complete(who, request_id, _changes(changes or []))
     if fmt is OutputFormat.JSON:
         cert = asdict(done.certificate) if done.certificate else None
         emit_json({"request": _json(done.request), "certificate": cert, "package": str(package)})
@@ -105,14 +132,14 @@ def reject(
     fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Refuse a request; the reason code is sent to the customer. / 拒绝请求并告知原因。"""
-    container, actor = require_role(ctx, *HANDLERS)
-    _show(container.rights.reject(actor, request_id, reason), fmt)
+    container, who = staff(ctx, *HANDLERS)
+    _show(container.rights.reject(who, request_id, reason), fmt)
 
 
 def lift_restriction(ctx: typer.Context, request_id: IdArg) -> None:
     """Lift the restriction a completed request imposed (customer told first). / 解除限制处理。"""
-    container, actor = require_role(ctx, *ERASERS)
-    container.rights.lift_restriction(actor, request_id)
+    container, who = staff(ctx, *ERASERS)
+    container.rights.lift_restriction(who, request_id)
     stdout.print("restriction lifted / 已解除限制")
 
 
@@ -141,8 +168,8 @@ def list_(
     fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """List requests, soonest deadline first. / 按到期日列出请求。"""
-    container, _ = require_role(ctx, *READERS)
-    found = container.rights.list_requests(status, overdue, due_within)
+    container, who = staff(ctx, *READERS)
+    found = container.rights.list_requests(who, status, overdue, due_within)
     if fmt is OutputFormat.JSON:
         emit_json([_json(r) for r in found])
         return
@@ -153,8 +180,8 @@ def list_(
 
 def show(ctx: typer.Context, request_id: IdArg, fmt: FormatOpt = OutputFormat.TABLE) -> None:
     """One request with its full history. / 请求详情及历史。"""
-    container, _ = require_role(ctx, *READERS)
-    request, history = container.rights.show(request_id)
+    container, who = staff(ctx, *READERS)
+    request, history = container.rights.show(who, request_id)
     if fmt is OutputFormat.JSON:
         steps = [{**asdict(h), "at": h.at.isoformat()} for h in history]
         emit_json({"request": _json(request), "history": steps})
@@ -176,3 +203,4 @@ def register(app: typer.Typer) -> None:
     group.command("reject")(reject)
     group.command("lift-restriction")(lift_restriction)
     group.command("purge-exports")(purge_exports)
+    rights_subscribers.register_into(group)

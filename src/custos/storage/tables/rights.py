@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Date, ForeignKey, Integer, LargeBinary, String, Table
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+)
 
 from custos.storage.tables.base import UtcDateTime, metadata
 
@@ -38,6 +47,8 @@ rights_requests = Table(
     Column("extended", Boolean, nullable=False, server_default="0"),
     Column("closed_at", UtcDateTime, nullable=True),
     Column("reject_reason", String(32), nullable=True),
+    # An objection's target: "direct_marketing" or a purpose key (other types: NULL).
+    Column("purpose", String(64), nullable=True),
 )
 
 # Every status change, in order: the request's full history.
@@ -74,6 +85,39 @@ rights_outbox = Table(
     Column("language", String(8), nullable=False),
     Column("reason", String(32), nullable=True),
     Column("code", String(16), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("status", String(16), nullable=False),
+)
+
+# Upheld objections (GDPR Art. 21(1)): the access layer refuses `purpose` for `subject_id`.
+subject_objections = Table(
+    "subject_objections",
+    metadata,
+    Column("subject_id", String(40), primary_key=True),
+    Column("purpose", String(64), primary_key=True),
+    Column("request_id", String(40), nullable=False),
+    Column("upheld_at", UtcDateTime, nullable=False),
+)
+
+# Downstream systems that hold copies and must hear of a rectification (by name only).
+rights_subscribers = Table(
+    "rights_subscribers",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("description", String(200), nullable=False, server_default=""),
+    Column("added_at", UtcDateTime, nullable=False),
+    Column("added_by", String(200), nullable=False),
+)
+
+# One row per subscriber per rectification: subject id and changed field names, never values.
+rights_change_outbox = Table(
+    "rights_change_outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("subscriber", String(64), nullable=False, index=True),
+    Column("subject_id", String(40), nullable=False),
+    Column("request_id", String(40), nullable=False),
+    Column("fields", String(2000), nullable=False),  # comma-separated field names
     Column("created_at", UtcDateTime, nullable=False),
     Column("status", String(16), nullable=False),
 )
