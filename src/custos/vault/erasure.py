@@ -10,13 +10,11 @@ handed to the customer or the regulator.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +25,8 @@ from custos.crypto.signing import SigningKey
 from custos.errors import IntegrityViolation, ValidationError
 from custos.storage.repositories import rights as repo
 from custos.storage.uow import UnitOfWork
+from custos.vault import erasure_batch as batch
+from custos.vault.erasure_batch import GENESIS, BatchErasure, entry_hash
 from custos.vault.errors import AlreadyErased, SubjectNotFound
 from custos.vault.ports import AuditSink
 
@@ -37,7 +37,6 @@ REASONS = (
     "legal_order",
     "other",
 )
-GENESIS = bytes(32)
 _REQUEST_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 
 
@@ -75,19 +74,6 @@ def verify_certificate(document: Mapping[str, Any]) -> bool:
     return SigningKey.verify(
         bytes.fromhex(cert.public_key), bytes.fromhex(cert.signature), cert.signed_bytes()
     )
-
-
-def entry_hash(
-    prev: bytes, seq: int, subject_id: str, erased_at: datetime, reason: str, request_id: str | None
-) -> bytes:
-    body = {
-        "seq": seq,
-        "subject_id": subject_id,
-        "erased_at": format_time(erased_at),
-        "reason": reason,
-        "request_id": request_id,
-    }
-    return hashlib.sha256(prev + dumps(body)).digest()
 
 
 def ledger_json(row: repo.LedgerRow) -> dict[str, Any]:
@@ -148,8 +134,7 @@ class ErasureService:
                 f"subject {subject_id} is already erased", details={"id": subject_id}
             )
         now = self.clock.now()
-        repo.shred(uow.conn, subject_id, now)
-        row = self._append(uow, subject_id, now, reason, request_id)
+        (row,) = batch.shred_and_record(uow, [subject_id], now, reason, request_id)
         details: dict[str, str | int | bool | None] = {"ledger_seq": row.seq}
         if request_id is not None:
             details["request_id"] = request_id
@@ -163,15 +148,44 @@ class ErasureService:
         )
         return row, self.audit.append(uow.conn, event)
 
-    def _append(
-        self, uow: UnitOfWork, subject_id: str, now: datetime, reason: str, request_id: str | None
-    ) -> repo.LedgerRow:
-        head = repo.ledger_head(uow.conn)
-        seq, prev = (head.seq + 1, head.entry_hash) if head else (1, GENESIS)
-        digest = entry_hash(prev, seq, subject_id, now, reason, request_id)
-        row = repo.LedgerRow(seq, subject_id, now, reason, request_id, prev, digest)
-        repo.append(uow.conn, row)
-        return row
+    def erase_many_in(
+        self,
+        uow: UnitOfWork,
+        actor: str,
+        subject_ids: Iterable[str],
+        reason: str,
+        request_id: str | None = None,
+    ) -> BatchErasure:
+        """Erase many subjects inside the caller's transaction, set-based (retention sweeps).
+
+        Same effect per subject as `erase_in` (DEK and index rows gone, tombstone, one chained
+        ledger entry each, in the order given after dropping duplicates) but one audit event
+        `subject.erase` for the batch, naming every erased id. Subjects already erased are
+        skipped and reported, so a re-run after a crash is harmless; an unknown id refuses the
+        whole batch (SubjectNotFound) with nothing changed. No certificate files are written.
+        """
+        _check(reason, request_id)
+        todo, skipped = batch.pending(uow, subject_ids)
+        if not todo:
+            return BatchErasure((), None, tuple(skipped))
+        rows = batch.shred_and_record(uow, todo, self.clock.now(), reason, request_id)
+        details: dict[str, str | int | bool | None] = {
+            "ledger_seq": rows[0].seq,
+            "ledger_seq_last": rows[-1].seq,
+            "count": len(rows),
+            "skipped": len(skipped),
+        }
+        if request_id is not None:
+            details["request_id"] = request_id
+        event = AuditEvent(
+            actor=actor,
+            action="subject.erase",
+            outcome=Outcome.SUCCESS,
+            subject_ids=tuple(todo),
+            reasons=(reason,),
+            details=details,
+        )
+        return BatchErasure(tuple(rows), self.audit.append(uow.conn, event), tuple(skipped))
 
     def certify(self, row: repo.LedgerRow, audit_seq: int) -> ErasureCertificate:
         unsigned = ErasureCertificate(

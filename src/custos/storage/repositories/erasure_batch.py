@@ -1,0 +1,56 @@
+"""Set-based SQL for erasing many subjects at once: IN-lists and executemany (no commits)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict
+from datetime import datetime
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from custos.storage.repositories.rights import LedgerRow
+from custos.storage.tables.rights import erasure_ledger
+from custos.storage.tables.vault import blind_index, subject_keys, subjects
+
+# Well under SQLite's bound-parameter limit (32766 since 3.32) and PostgreSQL's 65535.
+CHUNK = 900
+
+
+def chunks(ids: Sequence[str], size: int = CHUNK) -> Iterator[Sequence[str]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def statuses(conn: Connection, ids: Sequence[str]) -> dict[str, str]:
+    """Status of every listed subject that exists (absent ids are missing from the map)."""
+    found: dict[str, str] = {}
+    for part in chunks(ids):
+        query = select(subjects.c.id, subjects.c.status).where(subjects.c.id.in_(part))
+        found.update((str(i), str(s)) for i, s in conn.execute(query))
+    return found
+
+
+def keyed(conn: Connection, ids: Sequence[str]) -> set[str]:
+    """The listed subjects that still have a wrapped DEK."""
+    found: set[str] = set()
+    for part in chunks(ids):
+        query = select(subject_keys.c.subject_id).where(subject_keys.c.subject_id.in_(part))
+        found.update(str(i) for i in conn.execute(query).scalars())
+    return found
+
+
+def shred_many(conn: Connection, ids: Sequence[str], now: datetime) -> None:
+    """`rights.shred` for many subjects: three statements per chunk instead of three per id."""
+    for part in chunks(ids):
+        conn.execute(delete(subject_keys).where(subject_keys.c.subject_id.in_(part)))
+        conn.execute(delete(blind_index).where(blind_index.c.subject_id.in_(part)))
+        conn.execute(
+            update(subjects)
+            .where(subjects.c.id.in_(part))
+            .values(status="erased", record=None, updated_at=now)
+        )
+
+
+def append_many(conn: Connection, rows: Sequence[LedgerRow]) -> None:
+    if rows:
+        conn.execute(insert(erasure_ledger), [asdict(row) for row in rows])
