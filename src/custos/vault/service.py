@@ -23,6 +23,7 @@ from custos.crypto.envelope import FieldCipher, pack_fields, unpack_fields
 from custos.crypto.ports import KeyProvider
 from custos.errors import ValidationError
 from custos.storage.repositories import vault as repo
+from custos.storage.repositories import vault_reads as reads
 from custos.storage.uow import UnitOfWork
 from custos.vault.errors import NoCatalog, PurposeDenied, SubjectErased, SubjectNotFound
 from custos.vault.model import NewSubject, PrivacyContext, Stage, SubjectView, new_subject_id
@@ -51,6 +52,7 @@ class VaultService:
         self.clock = clock
         self._settings = settings
         self._sealers: dict[int, Sealer] = {}
+        self._active: tuple[tuple[int, str], tuple[int, Catalog]] | None = None
 
     # -- helpers shared with the importer and rotation ------------------------------------
 
@@ -59,7 +61,14 @@ class VaultService:
         return self._settings.max_value_bytes
 
     def catalog_state(self, conn: Connection) -> tuple[int, Catalog, Sealer]:
-        active = self._catalog.active(conn)
+        # The head (version, digest) is read on every call; the catalog source only when it moved.
+        head = reads.catalog_head(conn)
+        known = self._active
+        if head is not None and known is not None and known[0] == head:
+            active: tuple[int, Catalog] | None = known[1]
+        else:
+            active = self._catalog.active(conn)
+            self._active = None if head is None or active is None else (head, active)
         if active is None:
             raise NoCatalog("no catalog has been applied; run `custos catalog apply FILE` first")
         version, catalog = active
@@ -153,7 +162,7 @@ class VaultService:
     ) -> SubjectView:
         with self.uow() as uow:
             decision, _, _ = self.authorise(uow, ctx, Action.READ, fields, (subject_id,))
-            stored = repo.load(uow.conn, subject_id)
+            stored = reads.load(uow.conn, subject_id)
             view = self._open(stored, subject_id, decision)
             self.audit.append(
                 uow.conn, _event(ctx, "subject.read", (subject_id,), decision.fields, decision)
