@@ -12,6 +12,7 @@ from custos.entrypoints.api import routes_consent as consent_routes
 from custos.entrypoints.api.deps import PUBLIC, ContainerDep, policy, require
 from custos.entrypoints.api.routes_admin import admin as admin_router
 from custos.entrypoints.api.routes_admin import auth as auth_router
+from custos.entrypoints.api.routes_rights import router as rights_router
 from custos.entrypoints.api.routes_subjects import router as subjects_router
 from custos.entrypoints.api.schemas import Health, VerifyOut
 
@@ -57,6 +58,7 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(auth_router)
     app.include_router(admin_router)
     app.include_router(consent_routes.routes)
+    app.include_router(rights_router)
     return app
 
 
