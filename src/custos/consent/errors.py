@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from custos.errors import ConflictError, IntegrityViolation, NotFoundError, ValidationError
+from custos.errors import (
+    ConflictError,
+    IntegrityViolation,
+    NotFoundError,
+    StorageError,
+    ValidationError,
+)
 
 
 class ConsentInvalid(ValidationError):
@@ -25,3 +31,9 @@ class CollectionRefused(ValidationError):
 
 class LedgerTampered(IntegrityViolation):
     code = "consent_ledger_tampered"
+
+
+class ConsentImportFailed(StorageError):
+    """The import's validating worker stopped before the end of the file."""
+
+    code = "consent_import_failed"

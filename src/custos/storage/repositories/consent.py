@@ -75,6 +75,40 @@ def insert_events(conn: Connection, events: Sequence[ConsentEvent]) -> None:
     )
 
 
+EVENT_COLUMNS = _EVENT_COLUMNS
+
+
+def insert_rows(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Driver-ready tuples in EVENT_COLUMNS order, through the raw cursor of `conn` (so inside
+    its transaction) with bound parameters: the import hot path, no per-row Python work."""
+    if not rows:
+        return
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = f"INSERT INTO consent_events ({', '.join(_EVENT_COLUMNS)}) VALUES ({', '.join([mark] * len(_EVENT_COLUMNS))})"  # noqa: S608 - placeholders only
+    cursor = conn.connection.cursor()
+    try:
+        cursor.executemany(sql, rows)
+    finally:
+        cursor.close()
+
+
+def erasure_head(conn: Connection) -> int:
+    return int(
+        conn.exec_driver_sql("SELECT coalesce(max(seq), 0) FROM erasure_ledger").scalar() or 0
+    )
+
+
+def erased_since(conn: Connection, after_seq: int) -> tuple[int, set[str]]:
+    """(last erasure-ledger seq, subjects erased after `after_seq`): cheap, the ledger is small
+    past any recent point."""
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    rows = conn.exec_driver_sql(
+        f"SELECT seq, subject_id FROM erasure_ledger WHERE seq > {mark}",  # noqa: S608
+        (after_seq,),
+    ).all()
+    return max((r[0] for r in rows), default=after_seq), {r[1] for r in rows}
+
+
 def _event(row: Sequence[Any]) -> ConsentEvent:
     values = dict(zip(_EVENT_COLUMNS, row, strict=True))
     values["kind"] = EventKind(values["kind"])
