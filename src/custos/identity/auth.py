@@ -200,14 +200,19 @@ class Authenticator:
 
     # -- every request ------------------------------------------------------------------------
 
+    def cached(self, token: str) -> Principal | None:
+        """The principal this process resolved for `token`, if the identity epoch (read here,
+        one row, no writer lock) has not moved since; None means: call `authenticate`."""
+        if not token.startswith((SESSION_PREFIX, KEY_PREFIX)):
+            return None
+        epoch = credentials.read_epoch(self._engine)
+        return self._cache.get(digest(token), epoch, self.clock.now())
+
     def authenticate(self, token: str) -> Principal:
-        """Resolve a bearer credential. A session or key resolved before by this process is
-        reused only while the identity epoch (read here, one row) has not moved."""
-        if token.startswith((SESSION_PREFIX, KEY_PREFIX)):
-            hashed = digest(token)
-            found = self._cache.get(hashed, credentials.read_epoch(self._engine), self.clock.now())
-            if found is not None:
-                return found
+        """Resolve a bearer credential: from the cache while the epoch holds, else the database."""
+        found = self.cached(token)
+        if found is not None:
+            return found
         with self.uow() as uow:
             if token.startswith(SESSION_PREFIX):
                 principal = self._session(uow.conn, token)

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from custos.bootstrap import Container
 from custos.errors import AccessDenied, AuthenticationRequired
@@ -29,18 +30,30 @@ def policy(*roles: str) -> dict[str, Any]:
     return {"x-custos-policy": {"auth": "roles", "roles": list(roles)}}
 
 
-def container(request: Request) -> Container:
+async def container(request: Request) -> Container:
+    # async: a plain attribute read, not worth a hop to the thread pool
+    return _container(request)
+
+
+def _container(request: Request) -> Container:
     found: Container = request.app.state.container
     return found
 
 
-def principal(
+async def principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
+    """A principal cached in this process (one indexed read of the identity epoch, which a
+    WAL reader never waits for) is answered on the event loop; anything else goes to the
+    database in the thread pool."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise AuthenticationRequired("a bearer token is required", code="missing_token")
-    return container(request).auth.authenticate(credentials.credentials)
+    auth = _container(request).auth
+    found = auth.cached(credentials.credentials)
+    if found is not None:
+        return found
+    return await run_in_threadpool(auth.authenticate, credentials.credentials)
 
 
 ContainerDep = Annotated[Container, Depends(container)]
