@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from custos.identity.auth import Authenticator
     from custos.identity.passwords import Hasher
     from custos.identity.settings import IdentitySettings
+    from custos.retention.service import RetentionService
     from custos.rights.service import RightsService
     from custos.vault.erasure import ErasureService
     from custos.vault.importer import Importer
@@ -117,6 +118,14 @@ class Container:
 
         args = (self.audit, self.signer, self.clock, self.settings.exports_dir)
         return ErasureService(self.uow, *args)
+
+    @cached_property
+    def retention(self) -> RetentionService:
+        from custos.retention.service import RetentionService
+
+        args = (self.vault, self.erasure, self.signer, self.clock)
+        certificates = self.settings.data_dir / "certificates"
+        return RetentionService(self.uow, self.keyring, self.audit, *args, certificates)
 
     @cached_property
     def rights(self) -> RightsService:

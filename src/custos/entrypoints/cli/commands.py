@@ -19,9 +19,11 @@ COMMAND_MODULES: tuple[str, ...] = (
     "custos.entrypoints.cli.erasure",
     "custos.entrypoints.cli.keys",
     "custos.entrypoints.cli.login",
+    "custos.entrypoints.cli.retention",
     "custos.entrypoints.cli.rights",
     "custos.entrypoints.cli.scan",
     "custos.entrypoints.cli.subjects",
+    "custos.entrypoints.cli.subjects_lifecycle",
     "custos.entrypoints.cli.users",
 )
 

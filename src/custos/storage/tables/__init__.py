@@ -7,6 +7,7 @@ from custos.storage.tables import catalog as _catalog  # noqa: F401
 from custos.storage.tables import consent as _consent  # noqa: F401
 from custos.storage.tables import deid as _deid  # noqa: F401
 from custos.storage.tables import identity as _identity  # noqa: F401
+from custos.storage.tables import retention as _retention  # noqa: F401
 from custos.storage.tables import rights as _rights  # noqa: F401
 from custos.storage.tables import vault as _vault  # noqa: F401
 from custos.storage.tables.base import metadata

@@ -1,0 +1,1 @@
+"""Retention: rules applied in resumable runs, lifecycle triggers, destruction certificates."""
