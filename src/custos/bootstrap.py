@@ -115,9 +115,11 @@ class Container:
     @cached_property
     def erasure(self) -> ErasureService:
         from custos.vault.erasure import ErasureService
+        from custos.vault.holds import HoldKeeper
 
         args = (self.audit, self.signer, self.clock, self.settings.exports_dir)
-        return ErasureService(self.uow, *args)
+        holds = HoldKeeper(self.uow, self.keyring, self.catalog, self.audit, self.clock)
+        return ErasureService(self.uow, *args, holds=holds)
 
     @cached_property
     def retention(self) -> RetentionService:

@@ -18,17 +18,22 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from custos.audit.canonical import dumps, format_time, parse_time
+from custos.audit.canonical import dumps, format_time
 from custos.audit.model import AuditEvent, Outcome
 from custos.clock import Clock
 from custos.crypto.signing import SigningKey
-from custos.errors import IntegrityViolation, ValidationError
+from custos.errors import ValidationError
 from custos.storage.repositories import rights as repo
 from custos.storage.uow import UnitOfWork
 from custos.vault import erasure_batch as batch
-from custos.vault.erasure_batch import GENESIS, BatchErasure, entry_hash
+from custos.vault import erasure_replay as replay
+from custos.vault.erasure_batch import BatchErasure
+from custos.vault.erasure_replay import ReplayReport
 from custos.vault.errors import AlreadyErased, SubjectNotFound
+from custos.vault.holds import HeldFields, HoldKeeper
 from custos.vault.ports import AuditSink
+
+__all__ = ["REASONS", "BatchErasure", "ErasureCertificate", "ErasureService", "ReplayReport"]
 
 REASONS = (
     "data_subject_request",
@@ -52,25 +57,22 @@ class ErasureCertificate:
     key_id: str
     public_key: str
     signature: str = ""
+    # Fields kept under a legal hold (hold key, field names, purpose, basis zh/en, until);
+    # signed when present, left out of the signed body when empty so older certificates verify.
+    held: tuple[Mapping[str, Any], ...] = ()
 
     def signed_bytes(self) -> bytes:
         body = asdict(self)
         body.pop("signature")
+        if not body["held"]:
+            body.pop("held")
         return dumps(body)
-
-
-@dataclass(frozen=True, slots=True)
-class ReplayReport:
-    entries: int
-    applied: int  # subjects present in this database and shredded now
-    already_erased: int
-    absent: int  # created after the backup was taken: nothing to shred
 
 
 def verify_certificate(document: Mapping[str, Any]) -> bool:
     """True when the certificate's signature matches its content and its own public key
     (the caller still compares `key_id` with the audit key it trusts)."""
-    cert = ErasureCertificate(**document)
+    cert = ErasureCertificate(**{**document, "held": tuple(document.get("held", ()))})
     return SigningKey.verify(
         bytes.fromhex(cert.public_key), bytes.fromhex(cert.signature), cert.signed_bytes()
     )
@@ -85,6 +87,17 @@ def ledger_json(row: repo.LedgerRow) -> dict[str, Any]:
         "request_id": row.request_id,
         "prev_hash": row.prev_hash.hex(),
         "entry_hash": row.entry_hash.hex(),
+    }
+
+
+def held_json(held: HeldFields) -> dict[str, Any]:
+    return {
+        "hold_key": held.hold_key,
+        "fields": list(held.fields),
+        "purpose": held.purpose,
+        "basis_zh": held.basis_zh,
+        "basis_en": held.basis_en,
+        "until": format_time(held.until),
     }
 
 
@@ -105,8 +118,10 @@ class ErasureService:
         signer: SigningKey,
         clock: Clock,
         exports_dir: Path,
+        holds: HoldKeeper | None = None,
     ) -> None:
         self.uow = uow_factory
+        self.holds = holds
         self.audit = audit
         self.signer = signer
         self.clock = clock
@@ -134,8 +149,11 @@ class ErasureService:
                 f"subject {subject_id} is already erased", details={"id": subject_id}
             )
         now = self.clock.now()
+        kept = self.holds.keep(uow, [subject_id], now) if self.holds else {}
         (row,) = batch.shred_and_record(uow, [subject_id], now, reason, request_id)
         details: dict[str, str | int | bool | None] = {"ledger_seq": row.seq}
+        if kept:
+            details["legal_holds"] = ",".join(h.hold_key for h in kept[subject_id])
         if request_id is not None:
             details["request_id"] = request_id
         event = AuditEvent(
@@ -168,12 +186,15 @@ class ErasureService:
         todo, skipped = batch.pending(uow, subject_ids)
         if not todo:
             return BatchErasure((), None, tuple(skipped))
-        rows = batch.shred_and_record(uow, todo, self.clock.now(), reason, request_id)
+        now = self.clock.now()
+        kept = self.holds.keep(uow, todo, now) if self.holds else {}
+        rows = batch.shred_and_record(uow, todo, now, reason, request_id)
         details: dict[str, str | int | bool | None] = {
             "ledger_seq": rows[0].seq,
             "ledger_seq_last": rows[-1].seq,
             "count": len(rows),
             "skipped": len(skipped),
+            "held": len(kept),
         }
         if request_id is not None:
             details["request_id"] = request_id
@@ -185,7 +206,10 @@ class ErasureService:
             reasons=(reason,),
             details=details,
         )
-        return BatchErasure(tuple(rows), self.audit.append(uow.conn, event), tuple(skipped))
+        seq = self.audit.append(uow.conn, event)
+        return BatchErasure(
+            tuple(rows), seq, tuple(skipped), {k: tuple(v) for k, v in kept.items()}
+        )
 
     def certify(self, row: repo.LedgerRow, audit_seq: int) -> ErasureCertificate:
         unsigned = ErasureCertificate(
@@ -198,6 +222,7 @@ class ErasureService:
             audit_seq=audit_seq,
             key_id=self.signer.key_id,
             public_key=self.signer.public_key_bytes.hex(),
+            held=self._held(row.subject_id),
         )
         signature = self.signer.sign(unsigned.signed_bytes()).hex()
         cert = ErasureCertificate(**{**asdict(unsigned), "signature": signature})
@@ -207,6 +232,12 @@ class ErasureService:
         tmp.write_text(json.dumps(asdict(cert), indent=2, sort_keys=True), encoding="utf-8")
         os.replace(tmp, path)
         return cert
+
+    def _held(self, subject_id: str) -> tuple[Mapping[str, Any], ...]:
+        if self.holds is None:
+            return ()
+        with self.uow() as uow:
+            return tuple(held_json(h) for h in self.holds.held(uow, subject_id))
 
     def ledger(self) -> list[dict[str, Any]]:
         with self.uow() as uow:
@@ -222,11 +253,11 @@ class ErasureService:
 
     def replay(self, actor: str, entries: Iterable[Mapping[str, Any]]) -> ReplayReport:
         """Apply a live store's ledger to this (older, restored) database, in one transaction."""
-        rows = _verified(entries)
+        rows = replay.verified(entries)
         with self.uow() as uow:
             local = repo.entries(uow.conn)
-            _require_prefix(local, rows)
-            counts, shredded = _apply(uow, rows)
+            replay.require_prefix(local, rows)
+            counts, shredded = replay.apply(uow, rows, self.holds)
             for row in rows[len(local) :]:
                 repo.append(uow.conn, row)
             event = AuditEvent(
@@ -241,63 +272,3 @@ class ErasureService:
         return ReplayReport(
             len(rows), counts["applied"], counts["already_erased"], counts["absent"]
         )
-
-
-def _require_prefix(local: list[repo.LedgerRow], rows: list[repo.LedgerRow]) -> None:
-    """This database's own ledger must be a prefix of the file (an older copy of the same)."""
-    for index, mine in enumerate(local):
-        if index >= len(rows) or rows[index].entry_hash != mine.entry_hash:
-            raise IntegrityViolation(
-                f"this database's erasure ledger differs from the file at entry {mine.seq}",
-                code="erasure_ledger_diverged",
-                details={"seq": mine.seq},
-            )
-
-
-def _apply(uow: UnitOfWork, rows: list[repo.LedgerRow]) -> tuple[dict[str, int], list[str]]:
-    counts = {"applied": 0, "already_erased": 0, "absent": 0}
-    shredded: list[str] = []
-    for row in rows:
-        status = repo.subject_status(uow.conn, row.subject_id)
-        if status is None:
-            counts["absent"] += 1
-        elif status != "erased" or repo.has_key(uow.conn, row.subject_id):
-            repo.shred(uow.conn, row.subject_id, row.erased_at)
-            shredded.append(row.subject_id)
-            counts["applied"] += 1
-        else:
-            counts["already_erased"] += 1
-    return counts, shredded
-
-
-def _verified(entries: Iterable[Mapping[str, Any]]) -> list[repo.LedgerRow]:
-    """Parse and check the chain of an exported ledger; the first bad entry is named."""
-    rows: list[repo.LedgerRow] = []
-    prev = GENESIS
-    for index, entry in enumerate(entries, start=1):
-        try:
-            row = repo.LedgerRow(
-                seq=int(entry["seq"]),
-                subject_id=str(entry["subject_id"]),
-                erased_at=parse_time(str(entry["erased_at"])),
-                reason=str(entry["reason"]),
-                request_id=None if entry.get("request_id") is None else str(entry["request_id"]),
-                prev_hash=bytes.fromhex(str(entry["prev_hash"])),
-                entry_hash=bytes.fromhex(str(entry["entry_hash"])),
-            )
-        except (KeyError, ValueError, TypeError):
-            raise ValidationError(
-                f"erasure ledger entry {index} is malformed", code="invalid_erasure_ledger"
-            ) from None
-        expected = entry_hash(
-            prev, index, row.subject_id, row.erased_at, row.reason, row.request_id
-        )
-        if row.seq != index or row.prev_hash != prev or row.entry_hash != expected:
-            raise IntegrityViolation(
-                f"erasure ledger chain broken at entry {index}",
-                code="erasure_ledger_broken",
-                details={"seq": index},
-            )
-        rows.append(row)
-        prev = row.entry_hash
-    return rows

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from custos.audit.canonical import dumps, format_time
@@ -12,6 +12,7 @@ from custos.storage.repositories import erasure_batch as batch_repo
 from custos.storage.repositories import rights as repo
 from custos.storage.uow import UnitOfWork
 from custos.vault.errors import SubjectNotFound
+from custos.vault.holds import HeldFields
 
 GENESIS = bytes(32)
 
@@ -36,6 +37,7 @@ class BatchErasure:
     rows: tuple[repo.LedgerRow, ...]
     audit_seq: int | None  # None when every listed subject was already erased
     skipped: tuple[str, ...]  # already erased before this call: left as they were
+    held: Mapping[str, tuple[HeldFields, ...]] = field(default_factory=dict)  # by subject id
 
 
 def pending(uow: UnitOfWork, subject_ids: Iterable[str]) -> tuple[list[str], list[str]]:

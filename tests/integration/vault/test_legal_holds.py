@@ -1,0 +1,176 @@
+"""Legal holds: held fields survive erasure, readable only for the hold's purpose, then purged."""
+
+from __future__ import annotations
+
+import json
+import random
+import sqlite3
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+from tests.conftest import TEST_CATALOG
+
+from custos.bootstrap import Container, open_container
+from custos.clock import FixedClock
+from custos.config import Settings
+from custos.discovery.synthetic import bank_card, resident_id
+from custos.storage.tables.audit import audit_events
+from custos.storage.tables.holds import legal_hold_records
+from custos.storage.tables.vault import blind_index, subject_keys
+from custos.vault.erasure import verify_certificate
+from custos.vault.errors import PurposeDenied, SubjectErased
+from custos.vault.model import NewSubject, PrivacyContext
+
+HOLD_CATALOG = (
+    TEST_CATALOG
+    + """
+  - key: kyc_aml
+    data_use: essential.legal_obligation
+    legal_basis: legal_obligation
+    description: {zh: 反洗钱客户身份识别, en: Anti-money-laundering customer identification}
+    retention: P5Y
+    fields: [full_name, resident_id, bank_card]
+roles:
+  - key: finance
+    name: {zh: 财务, en: Finance}
+    purposes: [kyc_aml]
+    fields: {full_name: NONE, resident_id: MASK_SHOW_LAST_4, bank_card: NONE}
+  - key: support
+    name: {zh: 客服, en: Support}
+    purposes: [customer_support]
+    fields: {full_name: NONE, email: NONE}
+legal_holds:
+  - key: aml_customer_identification
+    basis:
+      zh: 《反洗钱法》要求客户身份资料在业务关系结束后至少保存五年。
+      en: Anti-money-laundering law requires customer identification records for five years.
+    fields: [full_name, resident_id, bank_card]
+    purpose: kyc_aml
+    duration: P5Y
+"""
+)
+OPERATOR = PrivacyContext("tester", "account_management", operator=True)
+FINANCE = PrivacyContext("fin.user", "kyc_aml", roles=("finance",))
+RNG = random.Random(47)
+
+
+@pytest.fixture
+def held(container: Container) -> Container:
+    container.catalog.apply(HOLD_CATALOG, "tester")
+    return container
+
+
+def _create(container: Container, n: int) -> tuple[str, dict[str, str]]:
+    values = {
+        "full_name": f"Ada Example {n}",
+        "email": f"ada.{n}@example.com",
+        "resident_id": resident_id(RNG),
+        "bank_card": bank_card(RNG),
+    }
+    return container.vault.create(OPERATOR, NewSubject(values)), values
+
+
+def _holds(container: Container, sid: str) -> int:
+    with container.engine.connect() as conn:
+        query = select(func.count()).where(legal_hold_records.c.subject_id == sid)
+        return int(conn.execute(query).scalar_one())
+
+
+def test_held_categories_survive_erasure_and_are_readable_only_for_the_hold_purpose(
+    held: Container, clock: FixedClock
+) -> None:
+    sid, values = _create(held, 1)
+    cert = held.erasure.erase("tester", sid, "data_subject_request", "req_1")
+    with held.engine.connect() as conn:  # the main DEK and the index are gone
+        keys = select(func.count()).where(subject_keys.c.subject_id == sid)
+        assert conn.execute(keys).scalar_one() == 0
+        index = select(func.count()).where(blind_index.c.subject_id == sid)
+        assert conn.execute(index).scalar_one() == 0
+    (view,) = held.erasure.holds.read(FINANCE, sid)  # type: ignore[union-attr]
+    assert view.fields["full_name"] == values["full_name"]
+    assert view.fields["bank_card"] == values["bank_card"]
+    assert view.fields["resident_id"] is not None
+    assert view.fields["resident_id"].endswith(values["resident_id"][-4:])
+    assert view.fields["resident_id"] != values["resident_id"]  # the role's mask applies
+    assert "email" not in view.fields  # not under the hold: shredded
+    catalog = held.catalog.current()
+    assert catalog is not None
+    assert view.until == clock.now() + catalog.legal_holds["aml_customer_identification"].duration
+    for ctx in (OPERATOR, PrivacyContext("sup", "customer_support", roles=("support",))):
+        with pytest.raises(SubjectErased):
+            held.vault.get(ctx, sid)
+    with pytest.raises(PurposeDenied):  # the hold purpose, but no role grants it
+        held.erasure.holds.read(PrivacyContext("sup", "kyc_aml", roles=("support",)), sid)  # type: ignore[union-attr]
+    with pytest.raises(SubjectErased):  # another purpose: the clear "erased" answer
+        held.erasure.holds.read(
+            PrivacyContext("fin", "account_management", roles=("finance",)), sid
+        )  # type: ignore[union-attr]
+    (kept,) = cert.held
+    assert kept["hold_key"] == "aml_customer_identification"
+    assert kept["fields"] == ["full_name", "resident_id", "bank_card"]
+    assert kept["basis_en"].startswith("Anti-money-laundering") and kept["basis_zh"]
+    stored = json.loads((held.settings.exports_dir / f"erasure-{sid}.json").read_text())
+    assert verify_certificate(stored) and stored["held"][0]["until"] == kept["until"]
+
+
+def test_held_reads_are_audited_without_values(held: Container) -> None:
+    sid, values = _create(held, 1)
+    held.erasure.erase("tester", sid, "data_subject_request")
+    held.erasure.holds.read(FINANCE, sid)  # type: ignore[union-attr]
+    with held.engine.connect() as conn:
+        bodies = [json.loads(b) for b in conn.execute(select(audit_events.c.body)).scalars()]
+    (event,) = [b for b in bodies if b["action"] == "subject.read_held"]
+    assert (event["purpose"], event["subject_ids"], event["outcome"]) == (
+        "kyc_aml",
+        [sid],
+        "success",
+    )
+    dump = json.dumps(bodies, ensure_ascii=False)
+    assert all(value not in dump for value in values.values())
+
+
+def test_batch_erasure_keeps_holds_and_expired_holds_are_purged(
+    held: Container, clock: FixedClock
+) -> None:
+    ids = [_create(held, n)[0] for n in range(3)]
+    with held.uow() as uow:
+        result = held.erasure.erase_many_in(uow, "tester", ids, "retention_expired")
+        uow.commit()
+    assert sorted(result.held) == sorted(ids)
+    assert all(_holds(held, sid) == 1 for sid in ids)
+    assert held.erasure.holds is not None
+    with held.uow() as uow:
+        assert held.erasure.holds.purge_expired_holds(uow, clock.now()) == 0
+        later = clock.now() + timedelta(days=5 * 366)
+        assert held.erasure.holds.purge_expired_holds(uow, later) == 3
+        uow.commit()
+    assert all(_holds(held, sid) == 0 for sid in ids)
+    with pytest.raises(SubjectErased):
+        held.erasure.holds.read(FINANCE, ids[0])
+    assert held.audit.verify(held.engine, workers=1).ok
+
+
+def test_replay_on_a_restored_backup_rederives_the_hold(held: Container, clock: FixedClock) -> None:
+    sid, values = _create(held, 1)
+    backup = held.settings.data_dir / "backup.db"
+    source, dest = sqlite3.connect(held.settings.data_dir / "custos.db"), sqlite3.connect(backup)
+    with dest:
+        source.backup(dest)
+    source.close()
+    dest.close()
+    held.erasure.erase("tester", sid, "data_subject_request")
+    restored = open_container(
+        Settings(data_dir=held.settings.data_dir, database_url=f"sqlite:///{backup}"), clock
+    )
+    try:
+        assert restored.erasure.replay("tester", held.erasure.ledger()).applied == 1
+        with pytest.raises(SubjectErased):
+            restored.vault.get(OPERATOR, sid)
+        assert _holds(restored, sid) == 1
+        (view,) = restored.erasure.holds.read(FINANCE, sid)  # type: ignore[union-attr]
+        assert view.fields["full_name"] == values["full_name"]
+        assert restored.erasure.replay("tester", held.erasure.ledger()).applied == 0
+        assert _holds(restored, sid) == 1
+    finally:
+        restored.engine.dispose()
