@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from custos.identity import mfa
@@ -20,6 +22,13 @@ SETTINGS = IdentitySettings(argon2_time_cost=1, argon2_memory_kib=8)
         ("password1234", "common passwords"),
         ("QWERTYUIOP123", "common passwords"),
         ("alice-is-my-name-here", "user name"),
+        # Not on any list, but an estimator sees through them (zxcvbn score below 3).
+        ("p@ssw0rdp@ssw0rd", "too easy to guess"),
+        ("monkeymonkey12", "too easy to guess"),
+        ("abcdefghijklmnop", "too easy to guess"),
+        ("aaaaaaaaaaaaZq", "too easy to guess"),
+        ("x9!" * 21 + "y", "too easy to guess"),
+        ("z" * 256, "too easy to guess"),
     ],
 )
 def test_policy_refuses(password: str, problem: str) -> None:
@@ -29,8 +38,13 @@ def test_policy_refuses(password: str, problem: str) -> None:
     assert password not in str(caught.value) and password not in " ".join(caught.value.problems)
 
 
+# 256 characters that do not repeat: the longest password the default policy takes.
+LONGEST = "".join(hashlib.sha256(bytes([i])).hexdigest() for i in range(4))
+
+
 @pytest.mark.parametrize(
-    "password", ["a" * 12 + "Zq", "这是一个足够长的中文密码短语呢", "x9!" * 21 + "y", "z" * 256]
+    "password",
+    ["correct horse battery staple", "这是一个足够长的中文密码短语呢", "Kq7#vRm2!pLx9w", LONGEST],
 )
 def test_policy_accepts_long_and_unicode(password: str) -> None:
     check_policy(password, "alice", SETTINGS)
@@ -38,7 +52,8 @@ def test_policy_accepts_long_and_unicode(password: str) -> None:
 
 def test_common_list_is_bundled_and_lowercase() -> None:
     words = common_passwords()
-    assert len(words) > 100 and all(w == w.lower() for w in words)
+    assert len(words) > 30_000 and all(w == w.lower() for w in words)
+    assert {"123456", "woaini1314", "iloveyou"} <= words  # zxcvbn's list and our own
 
 
 def test_argon2id_hash_verifies_and_names_its_type() -> None:
