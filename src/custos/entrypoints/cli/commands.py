@@ -17,6 +17,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "custos.entrypoints.cli.deid",
     "custos.entrypoints.cli.deid_kanon",
     "custos.entrypoints.cli.erasure",
+    "custos.entrypoints.cli.holds",
     "custos.entrypoints.cli.keys",
     "custos.entrypoints.cli.login",
     "custos.entrypoints.cli.retention",

@@ -44,6 +44,11 @@ def erase(
         f"erased {subject_id} (ledger #{cert.ledger_seq}, audit #{cert.audit_seq}); "
         f"certificate {path} / 已删除，删除证明已写入"
     )
+    for kept in cert.held:  # what a legal hold keeps, and why (PIPL Art. 47)
+        stdout.print(
+            f"kept until {kept['until']} / 保存至 {kept['until']}: {', '.join(kept['fields'])} "
+            f"({kept['hold_key']}) — {kept['basis_en']} / {kept['basis_zh']}"
+        )
 
 
 def erasure_ledger(
