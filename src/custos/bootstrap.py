@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from custos.identity.auth import Authenticator
     from custos.identity.passwords import Hasher
     from custos.identity.settings import IdentitySettings
+    from custos.identity.totp_box import TotpSecretBox
     from custos.retention.service import RetentionService
     from custos.rights.service import RightsService
     from custos.vault.erasure import ErasureService
@@ -177,15 +178,21 @@ class Container:
     def accounts(self) -> AccountService:
         from custos.identity.accounts import AccountService
 
-        args = (self.identity_settings, self._roles, self.hasher)
+        args = (self.identity_settings, self._roles, self.hasher, self.totp_box)
         return AccountService(self.uow, self.audit, self.clock, *args)
 
     @cached_property
     def auth(self) -> Authenticator:
         from custos.identity.auth import Authenticator
 
-        args = (self.identity_settings, self._roles, self.hasher)
+        args = (self.identity_settings, self._roles, self.hasher, self.totp_box)
         return Authenticator(self.uow, self.audit, self.clock, *args)
+
+    @cached_property
+    def totp_box(self) -> TotpSecretBox:
+        from custos.identity.totp_box import TotpSecretBox
+
+        return TotpSecretBox(self.keyring.staff_secret_key("totp"))
 
     def importer(self) -> Importer:
         from custos.vault.importer import Importer

@@ -179,6 +179,10 @@ class Keyring:
             raise KeyringError("a pseudonymisation domain needs a name", code="domain_empty")
         return self._derive(self._pseudonym_root, f"custos/pseudonym/v1/{domain}")
 
+    def staff_secret_key(self, name: str) -> bytes:
+        """Key sealing a staff credential secret at rest (e.g. "totp"); HKDF-separated."""
+        return self._derive(self._index_root, f"custos/staff-secret/v1/{name}")
+
     def _derive(self, root: bytes, info: str) -> bytes:
         cached = self._derived.get((root, info))
         if cached is None:

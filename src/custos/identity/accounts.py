@@ -15,12 +15,13 @@ from sqlalchemy import Connection, RowMapping, insert, select, update
 from custos.audit.model import AuditEvent, Outcome
 from custos.catalog.model import Role
 from custos.clock import Clock
-from custos.errors import NotFoundError, ValidationError
+from custos.errors import ConfigurationError, NotFoundError, ValidationError
 from custos.identity import mfa
 from custos.identity.errors import AccountExists, SeparationOfDuties
 from custos.identity.model import Account, MfaEnrolment
 from custos.identity.passwords import Hasher, check_policy
 from custos.identity.settings import IdentitySettings
+from custos.identity.totp_box import TotpSecretBox
 from custos.storage.tables.identity import staff_accounts
 from custos.storage.uow import UnitOfWork
 from custos.vault.ports import AuditSink
@@ -58,6 +59,7 @@ class AccountService:
         settings: IdentitySettings,
         roles: RolesSource,
         hasher: Hasher,
+        totp_box: TotpSecretBox | None = None,
     ) -> None:
         self.uow = uow_factory
         self.audit = audit
@@ -65,6 +67,7 @@ class AccountService:
         self.settings = settings
         self._roles = roles
         self.hasher = hasher
+        self._totp_box = totp_box
 
     def add(self, by: str, username: str, password: str, roles: Sequence[str]) -> Account:
         if not USERNAME.fullmatch(username):
@@ -122,13 +125,14 @@ class AccountService:
         """A new TOTP secret and recovery codes; active once confirmed with a first code."""
         secret = mfa.new_secret()
         codes = mfa.new_recovery_codes()
+        box = _box(self._totp_box)
         with self.uow() as uow:
-            self._row(uow.conn, username)
+            account_id = self._row(uow.conn, username)["id"]
             uow.conn.execute(
                 update(staff_accounts)
                 .where(staff_accounts.c.username == username)
                 .values(
-                    totp_secret=secret,
+                    totp_secret=box.seal(account_id, secret),
                     totp_confirmed=False,
                     last_totp_step=None,
                     recovery_codes=",".join(mfa.hash_code(c) for c in codes),
@@ -141,7 +145,8 @@ class AccountService:
     def confirm_mfa(self, by: str, username: str, code: str) -> None:
         with self.uow() as uow:
             row = self._row(uow.conn, username)
-            secret = row["totp_secret"]
+            sealed = row["totp_secret"]
+            secret = _box(self._totp_box).open(row["id"], sealed) if sealed else None
             step = mfa.matching_step(secret, code, self.clock.now(), None) if secret else None
             if step is None:
                 raise ValidationError("the TOTP code does not match", code="totp_mismatch")
@@ -193,3 +198,13 @@ class AccountService:
         self.audit.append(
             conn, AuditEvent(actor=by, action=action, outcome=Outcome.SUCCESS, details=details)
         )
+
+
+def _box(box: TotpSecretBox | None) -> TotpSecretBox:
+    """The sealing box; without one no TOTP secret is written or read (never in clear)."""
+    if box is None:
+        raise ConfigurationError(
+            "no TOTP sealing key: build the service with the keyring's TOTP box",
+            code="totp_box_missing",
+        )
+    return box

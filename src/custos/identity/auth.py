@@ -16,6 +16,7 @@ from sqlalchemy import Connection, RowMapping, insert, select, update
 
 from custos.audit.model import AuditEvent, Outcome
 from custos.clock import Clock
+from custos.errors import ConfigurationError
 from custos.identity import mfa
 from custos.identity.accounts import RolesSource
 from custos.identity.errors import InvalidCredentials, InvalidToken, RoleNotAllowed
@@ -25,6 +26,7 @@ from custos.identity.principal_cache import Entry, PrincipalCache
 from custos.identity.settings import IdentitySettings
 from custos.identity.tokens import BOOTSTRAP_NAME, TOKEN_PREFIX
 from custos.identity.tokens import authenticate as bootstrap_token
+from custos.identity.totp_box import TotpSecretBox
 from custos.storage.repositories import credentials
 from custos.storage.tables.identity import api_keys, staff_accounts, staff_sessions
 from custos.storage.uow import UnitOfWork
@@ -49,6 +51,7 @@ class Authenticator:
         settings: IdentitySettings,
         roles: RolesSource,
         hasher: Hasher,
+        totp_box: TotpSecretBox | None = None,
     ) -> None:
         self.uow = uow_factory
         self.audit = audit
@@ -56,6 +59,7 @@ class Authenticator:
         self.settings = settings
         self._roles = roles
         self.hasher = hasher
+        self._totp_box = totp_box
         self._engine = uow_factory().engine
         self._cache = PrincipalCache()
 
@@ -92,7 +96,8 @@ class Authenticator:
         codes: str = row["recovery_codes"]
         if not otp:
             return None, codes, "mfa_required"
-        step = mfa.matching_step(row["totp_secret"], otp, now, row["last_totp_step"])
+        secret = _box(self._totp_box).open(row["id"], row["totp_secret"])
+        step = mfa.matching_step(secret, otp, now, row["last_totp_step"])
         if step is not None:
             return step, codes, None
         remaining = mfa.use_recovery_code(codes, otp)
@@ -298,3 +303,13 @@ def _refusal(row: RowMapping, now: datetime, password_ok: bool) -> str | None:
     if row["locked_until"] is not None and now < row["locked_until"]:
         return "account_locked"
     return None if password_ok else "bad_password"
+
+
+def _box(box: TotpSecretBox | None) -> TotpSecretBox:
+    """The sealing box; without one no TOTP secret is written or read (never in clear)."""
+    if box is None:
+        raise ConfigurationError(
+            "no TOTP sealing key: build the service with the keyring's TOTP box",
+            code="totp_box_missing",
+        )
+    return box

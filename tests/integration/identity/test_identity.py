@@ -21,6 +21,7 @@ from custos.identity.errors import (
 )
 from custos.identity.model import CredentialKind
 from custos.storage.tables.audit import audit_events
+from custos.storage.tables.identity import staff_accounts
 
 
 def _last_login_reasons(c: Container) -> list[str]:
@@ -93,6 +94,11 @@ def test_totp_required_replay_refused_recovery_once(rbac: Container, clock: Fixe
     enrolment = rbac.accounts.enroll_mfa("tester", "pat")
     assert enrolment.uri.startswith("otpauth://totp/")
     rbac.accounts.confirm_mfa("tester", "pat", mfa.code_at(enrolment.secret, clock.now()))
+    with rbac.engine.connect() as conn:  # the shared secret is sealed at rest
+        stored = conn.execute(
+            select(staff_accounts.c.totp_secret).where(staff_accounts.c.username == "pat")
+        ).scalar_one()
+    assert enrolment.secret not in stored and len(stored) == 64
     with pytest.raises(InvalidCredentials):
         rbac.auth.login("pat", PASSWORD)  # no second factor
     with pytest.raises(InvalidCredentials):  # the code used for confirmation is spent
