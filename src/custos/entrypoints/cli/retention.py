@@ -71,7 +71,7 @@ def _approver(ctx: typer.Context, given: str | None) -> tuple[Container, str]:
             "in operator mode, name the approver with --approver NAME / 运维模式下须用 --approver 指明审批人",
             code="approver_required",
         )
-    return container, f"{actor};approved-by:{given}"
+    return container, f"{actor}/approved-by:{given}"
 
 
 def run(
