@@ -33,6 +33,13 @@ class Settings(BaseSettings):
     import_batch_size: int = Field(default=2000, ge=1, le=100_000)
     max_value_bytes: int = Field(default=4096, ge=16, description="Largest accepted field value")
     keyring_passphrase: SecretStr | None = None
+    # Mail relay for the notification outbox (custos notices send-outbox).
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_from: str | None = None
+    smtp_starttls: bool = True
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
 
     @property
     def db_url(self) -> str:

@@ -37,3 +37,10 @@ class ConsentImportFailed(StorageError):
     """The import's validating worker stopped before the end of the file."""
 
     code = "consent_import_failed"
+
+
+class MailRelayUnavailable(StorageError):
+    """The SMTP relay refused the connection or kept failing; unsent rows stay queued."""
+
+    code = "mail_relay_unavailable"
+    title = "Mail relay unavailable"

@@ -13,7 +13,7 @@ from custos.clock import FixedClock
 from custos.consent.errors import ConsentInvalid, NoticeNotFound
 from custos.consent.model import GiveRequest, NewNotice, text_sha256
 from custos.consent.notifier import list_outbox
-from custos.consent.smtp import SmtpSender
+from custos.consent.smtp import OutboxDelivery, SmtpConfig, SmtpSender
 
 TEXT_EN = "# Privacy notice\n\nWe use your e-mail address for newsletters.\n"
 TEXT_ZH = "# 隐私政策\n\n我们使用您的电子邮箱发送通讯。\n"
@@ -100,10 +100,7 @@ class FakeSMTP:
     def __init__(self, host: str, port: int, timeout: float) -> None:
         self.address = (host, port)
 
-    def __enter__(self) -> FakeSMTP:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
+    def quit(self) -> None:
         return None
 
     def send_message(self, message: Any) -> None:
@@ -119,10 +116,11 @@ def test_smtp_sender_delivers_the_outbox(
         "tester", GiveRequest(subject_id, "marketing_email", "api", notice_version=1)
     )
     container.notices.publish("dpo", notice(extra="x\n"))
-    sender = SmtpSender("smtp.example.com", 25, "privacy@example.com")
+    sender = SmtpSender(SmtpConfig("smtp.example.com", 25, "privacy@example.com", starttls=False))
+    delivery = OutboxDelivery(container.uow, container.audit, sender, "tester")
+    report = delivery.run(lambda sid: "t@example.com" if sid == subject_id else None, 100)
+    assert (report.sent, report.attempts) == (1, 1)
     with container.uow() as uow:
-        sent = sender.deliver(uow.conn, lambda sid: "t@example.com" if sid == subject_id else None)
-        assert sent == 1
         assert [i.status for i in list_outbox(uow.conn)] == ["sent"]
     message = FakeSMTP.sent[-1]
     assert message["To"] == "t@example.com" and message["Subject"] == "隐私政策已更新"

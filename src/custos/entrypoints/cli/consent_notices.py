@@ -13,6 +13,7 @@ from custos.consent.model import NewNotice
 from custos.consent.notifier import list_outbox
 from custos.consent.views import notice_json
 from custos.entrypoints.cli.commands import subgroup
+from custos.entrypoints.cli.consent_outbox import send_outbox
 from custos.entrypoints.cli.context import container_from
 from custos.entrypoints.cli.login import require_role
 from custos.entrypoints.cli.output import OutputFormat, emit_json, emit_table, stdout
@@ -156,3 +157,4 @@ def register(app: typer.Typer) -> None:
     group.command("show")(show)
     group.command("diff")(diff)
     group.command("outbox")(outbox)
+    group.command("send-outbox")(send_outbox)
