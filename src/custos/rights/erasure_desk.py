@@ -58,7 +58,7 @@ class ErasureDesk:
         return self.erasure.replay(who.name, entries)
 
 
-def _audit_seq(events: list[tuple[int, bytes]], row: LedgerRow) -> int:
+def _audit_seq(events: Iterable[tuple[int, bytes]], row: LedgerRow) -> int:
     needle = row.subject_id.encode()
     for seq, body in events:
         if needle not in body:

@@ -38,7 +38,7 @@ from custos.vault.service import VaultService
 EXPORT_TYPES = (RequestType.ACCESS, RequestType.PORTABILITY)
 # Audit actions that bring a subject into the vault, and what the customer is told.
 SOURCES = {"import.batch": "import", "subject.create": "collection"}
-SOURCE_SLACK = timedelta(minutes=1)  # creation time and audit time come from one clock
+SOURCE_SLACK = timedelta(seconds=1)  # creation and audit times come from one clock
 SOURCE_SCAN = 5_000
 
 

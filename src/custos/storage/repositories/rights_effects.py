@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -108,15 +108,17 @@ def ledger_entry(conn: Connection, subject_id: str) -> LedgerRow | None:
     return None if row is None else LedgerRow(**row._mapping)
 
 
-def events_from(conn: Connection, since: datetime, limit: int) -> list[tuple[int, bytes]]:
-    """Up to `limit` audit events recorded at or after `since`, oldest first (time index)."""
+def events_from(conn: Connection, since: datetime, limit: int) -> Iterator[tuple[int, bytes]]:
+    """Audit events recorded at or after `since`, in time order, at most `limit`, streamed
+    (the caller stops at its first match; bodies of an import batch can be large)."""
     query = (
         select(audit_events.c.seq, audit_events.c.body)
         .where(audit_events.c.recorded_at >= since)
-        .order_by(audit_events.c.seq)
+        .order_by(audit_events.c.recorded_at, audit_events.c.seq)
         .limit(limit)
     )
-    return [(int(seq), bytes(body)) for seq, body in conn.execute(query)]
+    for seq, body in conn.execute(query):
+        yield int(seq), bytes(body)
 
 
 def created_at(conn: Connection, subject_id: str) -> datetime | None:
