@@ -6,11 +6,18 @@ keep anything hidden is masked whole rather than shown.
 
 from __future__ import annotations
 
-import hashlib
+import hmac
 import re
 from collections.abc import Callable
+from typing import Protocol
 
 from custos.catalog.model import Mask
+from custos.errors import ConfigurationError
+
+
+class MaskKeys(Protocol):
+    def mask_key(self, field: str) -> bytes: ...
+
 
 STAR = "*"
 _CN_MOBILE = re.compile(r"\+86(1\d{10})")
@@ -38,10 +45,11 @@ def show_first_4(value: str) -> str:
     return value[:4] + STAR * (len(value) - 4)
 
 
-def hashed(value: str) -> str:
-    # Linkable but not readable; low-entropy values can be guessed, so roles that get
-    # MASK_HASH must not also get the clear value for another purpose.
-    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+def hashed(value: str, key: bytes) -> str:
+    # Linkable but not readable: HMAC-SHA256 under a per-field key from the keyring. A plain
+    # hash of a mobile number or an ID number is reversed by trying every possible value;
+    # without the key nothing can be tried, and the same value in two fields does not link.
+    return hmac.digest(key, value.encode("utf-8"), "sha256").hex()
 
 
 def date_show_year(value: str) -> str:
@@ -62,11 +70,19 @@ MASKS: dict[Mask, Callable[[str], str | None]] = {
     Mask.MASK: mask_all,
     Mask.MASK_SHOW_LAST_4: show_last_4,
     Mask.MASK_SHOW_FIRST_4: show_first_4,
-    Mask.MASK_HASH: hashed,
     Mask.MASK_NULL: null,
     Mask.MASK_DATE_SHOW_YEAR: date_show_year,
 }
 
 
-def apply(mask: Mask, value: str | None) -> str | None:
-    return None if value is None else MASKS[mask](value)
+def apply(
+    mask: Mask, value: str | None, field: str = "", keys: MaskKeys | None = None
+) -> str | None:
+    """`value` as `mask` shows it; MASK_HASH needs the field name and the key source."""
+    if value is None:
+        return None
+    if mask is Mask.MASK_HASH:
+        if keys is None or not field:
+            raise ConfigurationError("MASK_HASH needs a field and a key", code="mask_key_missing")
+        return hashed(value, keys.mask_key(field))
+    return MASKS[mask](value)

@@ -179,6 +179,10 @@ class Keyring:
             raise KeyringError("a pseudonymisation domain needs a name", code="domain_empty")
         return self._derive(self._pseudonym_root, f"custos/pseudonym/v1/{domain}")
 
+    def mask_key(self, field: str) -> bytes:
+        """Per-field key of the MASK_HASH mask: linkable within a field, not guessable."""
+        return self._derive(self._pseudonym_root, f"custos/mask-hash/v1/{field}")
+
     def staff_secret_key(self, name: str) -> bytes:
         """Key sealing a staff credential secret at rest (e.g. "totp"); HKDF-separated."""
         return self._derive(self._index_root, f"custos/staff-secret/v1/{name}")

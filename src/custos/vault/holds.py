@@ -182,7 +182,9 @@ class HoldKeeper:
         cipher = FieldCipher(owner, self.keys.unwrap(owner, row.kek_version, row.wrapped_dek))
         blobs = unpack_fields(row.record)
         fields = {
-            name: masks.apply(visible[name] if visible else Mask.NONE, cipher.decrypt(name, blob))
+            name: masks.apply(
+                visible[name] if visible else Mask.NONE, cipher.decrypt(name, blob), name, self.keys
+            )
             for name, blob in blobs.items()
             if visible is None or name in visible
         }

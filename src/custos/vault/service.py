@@ -265,7 +265,9 @@ class VaultService:
         before any value leaves the vault."""
         stored, cipher, blobs = self._unseal(stored, subject_id)
         values = {
-            name: masks.apply(decision.masks[name], cipher.decrypt(name, blobs[name]))
+            name: masks.apply(
+                decision.masks[name], cipher.decrypt(name, blobs[name]), name, self._keys
+            )
             if name in blobs
             else None
             for name in decision.fields

@@ -3,11 +3,27 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
+import os
 
 import pytest
 
 from custos.access.masks import apply
 from custos.catalog.model import Mask
+from custos.errors import ConfigurationError
+
+
+class Keys:
+    """Per-field keys, as the keyring derives them."""
+
+    def __init__(self) -> None:
+        self.root = os.urandom(32)
+
+    def mask_key(self, field: str) -> bytes:
+        return hashlib.sha256(self.root + field.encode()).digest()
+
+
+KEYS = Keys()
 
 
 @pytest.mark.parametrize(
@@ -25,10 +41,28 @@ from custos.catalog.model import Mask
         (Mask.MASK_NULL, "anything", None),
         (Mask.MASK_DATE_SHOW_YEAR, "1980-05-17", "1980"),
         (Mask.MASK_DATE_SHOW_YEAR, "May 1980", "********"),
-        (Mask.MASK_HASH, "张三", hashlib.sha256("张三".encode()).hexdigest()),
+        (
+            Mask.MASK_HASH,
+            "张三",
+            hmac.digest(KEYS.mask_key("name"), "张三".encode(), "sha256").hex(),
+        ),
         (Mask.MASK, "", ""),
         (Mask.MASK_SHOW_LAST_4, None, None),
     ],
 )
 def test_mask(mask: Mask, value: str | None, expected: str | None) -> None:
-    assert apply(mask, value) == expected
+    assert apply(mask, value, "name", KEYS) == expected
+
+
+def test_hash_mask_is_keyed_per_field_and_not_a_plain_hash() -> None:
+    mobile = "+8613812345678"
+    in_mobile = apply(Mask.MASK_HASH, mobile, "mobile", KEYS)
+    assert in_mobile == apply(Mask.MASK_HASH, mobile, "mobile", KEYS)  # linkable in a field
+    assert in_mobile != apply(Mask.MASK_HASH, mobile, "contact_phone", KEYS)  # not across
+    assert in_mobile != hashlib.sha256(mobile.encode()).hexdigest()  # not guessable unkeyed
+    assert in_mobile != apply(Mask.MASK_HASH, mobile, "mobile", Keys())  # another deployment
+
+
+def test_hash_mask_without_a_key_is_refused() -> None:
+    with pytest.raises(ConfigurationError):
+        apply(Mask.MASK_HASH, "x", "mobile")
