@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from custos.bootstrap import Container
+from custos.bootstrap import Container, initialize, open_container
+from custos.clock import FixedClock
+from custos.config import Settings
 from custos.entrypoints.api.app import create_app
 from custos.vault.model import NewSubject, PrivacyContext
 from tests.integration.identity.rbac import PASSWORD, staff, with_roles
@@ -47,3 +51,15 @@ def build(container: Container) -> World:
     )
     http = TestClient(create_app(container), raise_server_exceptions=False)
     return World(http, container, tokens, subject_id)
+
+
+def open_world(data_dir: Path) -> World:
+    """A fresh store at `data_dir` with the test catalog, one principal per role, a subject."""
+    from tests.conftest import TEST_CATALOG
+
+    settings = Settings(data_dir=data_dir)
+    clock = FixedClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+    initialize(settings, clock)
+    container = open_container(settings, clock)
+    container.catalog.apply(TEST_CATALOG, "tester")
+    return build(container)

@@ -12,8 +12,7 @@ from typing import Any
 
 import pytest
 
-from custos.bootstrap import Container
-from tests.e2e.authz_world import ROLES, World, build
+from tests.e2e.authz_world import ROLES, World, open_world
 
 ANON = "anonymous"
 CALLERS = (*ROLES, ANON)
@@ -49,22 +48,10 @@ DECIDED: dict[tuple[str, str], tuple[dict[str, Any], set[str]]] = {
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    from datetime import UTC, datetime
-
-    from custos.bootstrap import initialize, open_container
-    from custos.clock import FixedClock
-    from custos.config import Settings
-    from tests.conftest import TEST_CATALOG
-
-    settings = Settings(data_dir=tmp_path_factory.mktemp("authz") / "data")
-    clock = FixedClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
-    initialize(settings, clock)
-    container: Container = open_container(settings, clock)
-    container.catalog.apply(TEST_CATALOG, "tester")
-    built = build(container)
+    built = open_world(tmp_path_factory.mktemp("authz") / "data")
     yield built
     built.http.close()
-    container.engine.dispose()
+    built.container.engine.dispose()
 
 
 def _routes(world: World) -> list[tuple[str, str, dict[str, Any]]]:

@@ -10,6 +10,7 @@ from custos.config import load_settings
 from custos.entrypoints.api import problems
 from custos.entrypoints.api import routes_consent as consent_routes
 from custos.entrypoints.api.deps import PUBLIC, ContainerDep, policy, require
+from custos.entrypoints.api.routes_access import router as access_router
 from custos.entrypoints.api.routes_admin import admin as admin_router
 from custos.entrypoints.api.routes_admin import auth as auth_router
 from custos.entrypoints.api.routes_rights import router as rights_router
@@ -59,6 +60,7 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(admin_router)
     app.include_router(consent_routes.routes)
     app.include_router(rights_router)
+    app.include_router(access_router)
     return app
 
 

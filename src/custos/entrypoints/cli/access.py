@@ -7,16 +7,15 @@ from typing import Annotated
 import typer
 
 from custos.access.breakglass import BreakGlass
-from custos.access.model import Action, Decision
+from custos.access.explain import Explainer
+from custos.access.model import Decision
 from custos.access.review import AccessReview
-from custos.audit.model import AuditEvent, Outcome
 from custos.bootstrap import Container
 from custos.entrypoints.cli.commands import subgroup
 from custos.entrypoints.cli.context import container_from
 from custos.entrypoints.cli.login import current, require_role
 from custos.entrypoints.cli.output import OutputFormat, emit_json, emit_table, stdout
 from custos.errors import AccessDenied
-from custos.vault.model import PrivacyContext
 
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", help="table or json / 输出格式")]
 REVIEWERS = ("privacy_officer", "security_admin")
@@ -109,30 +108,9 @@ def explain(
 def explain_decision(
     c: Container, by: str, user: str, purpose: str, subject: str, fields: list[str]
 ) -> Decision:
-    account = c.accounts.get(user)
-    if not account.active:
-        return Decision(False, reasons=("account_disabled",))
-    ctx = PrivacyContext(
-        f"user:{user}", purpose, account.roles, mfa=account.mfa_enrolled, account_id=account.id
+    return Explainer(c.uow, c.audit, c.accounts, c.catalog, c.access).explain(
+        by, user, purpose, subject, fields
     )
-    names = [f.strip() for f in fields if f.strip()]
-    with c.uow() as uow:
-        active = c.catalog.active(uow.conn)
-        decision = c.access.authorise(
-            uow.conn, ctx, account.id, Action.READ, active, names, (subject,), record=False
-        )
-        c.audit.append(
-            uow.conn,
-            AuditEvent(
-                actor=by, action="access.explain", outcome=Outcome.SUCCESS, purpose=purpose,
-                subject_ids=(subject,), fields=tuple(n for n in names if n.isidentifier()),
-                reasons=tuple(r.split(":")[0] for r in decision.reasons),
-                details={"user": user, "permitted": decision.permitted,
-                         "catalog_version": decision.catalog_version},
-            ),
-        )  # fmt: skip
-        uow.commit()
-    return decision
 
 
 def break_glass(
