@@ -1,63 +1,81 @@
-"""Remove some fields from a live subject: re-seal the rest under a fresh data key.
+"""Remove some fields from live subjects: re-seal the rest under a fresh data key.
 
-The record is rewritten without the fields and the remaining values are encrypted under a
+Each record is rewritten without the fields and the remaining values are encrypted under a
 new DEK (version + 1) wrapped by the active KEK, so the live key can no longer open any older
 copy of the removed ciphertexts; their blind-index rows are deleted. `updated_at` is left
-alone: retention is not activity, and must not restart a last-activity period.
+alone: retention is not activity, and must not restart a last-activity period. Writes are
+collected per batch and flushed as three executemany statements in the caller's transaction.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, delete, update
+from sqlalchemy import Connection, and_, bindparam, delete, update
 
-from custos.crypto.envelope import FieldCipher, new_dek, pack_fields
+from custos.crypto.envelope import FieldCipher, new_dek, pack_fields, unpack_fields
 from custos.crypto.ports import KeyProvider
 from custos.storage.repositories.vault import StoredSubject
 from custos.storage.tables.vault import blind_index, subject_keys, subjects
-from custos.vault.sealing import Sealer
+
+_RECORD = (
+    update(subjects)
+    .where(subjects.c.id == bindparam("b_id"))
+    .values(record=bindparam("b_record"), dek_version=bindparam("b_version"))
+)
+_KEY = (
+    update(subject_keys)
+    .where(subject_keys.c.subject_id == bindparam("b_id"))
+    .values(kek_version=bindparam("b_kek"), wrapped_dek=bindparam("b_wrapped"))
+)
+# `field || ''` keeps SQLite off the (field, digest, subject_id) primary key, which it would
+# otherwise pick and scan every row of the field; the subject index finds a handful of rows.
+_INDEX = delete(blind_index).where(
+    and_(
+        blind_index.c.subject_id == bindparam("b_id"),
+        blind_index.c.field.concat("") == bindparam("b_field"),
+    )
+)
 
 
 def open_record(keys: KeyProvider, stored: StoredSubject) -> dict[str, str]:
     """Every stored value of a live subject, decrypted (held in memory only)."""
-    from custos.crypto.envelope import unpack_fields
-
     assert stored.kek_version is not None and stored.wrapped_dek is not None
     dek = keys.unwrap(stored.id, stored.kek_version, stored.wrapped_dek)
     cipher = FieldCipher(stored.id, dek, stored.dek_version)
-    return {
-        name: cipher.decrypt(name, blob)
-        for name, blob in unpack_fields(stored.record or b"").items()
-    }
+    blobs = unpack_fields(stored.record or b"")
+    return {name: cipher.decrypt(name, blob) for name, blob in blobs.items()}
 
 
-def remove_fields(
-    conn: Connection,
-    keys: KeyProvider,
-    sealer: Sealer,
-    stored: StoredSubject,
-    values: dict[str, str],
-    fields: tuple[str, ...],
-) -> None:
-    """Re-seal `values` minus `fields` for `stored` (values as returned by `open_record`)."""
-    kept = {name: value for name, value in values.items() if name not in fields}
-    version = stored.dek_version + 1
-    dek = new_dek()
-    record = pack_fields(FieldCipher(stored.id, dek, version).encrypt_all(kept))
-    kek_version, wrapped = keys.wrap(stored.id, dek)
-    conn.execute(
-        update(subjects)
-        .where(subjects.c.id == stored.id)
-        .values(record=record, dek_version=version)
-    )
-    conn.execute(
-        update(subject_keys)
-        .where(subject_keys.c.subject_id == stored.id)
-        .values(kek_version=kek_version, wrapped_dek=wrapped)
-    )
-    indexed = [name for name in fields if name in sealer.searchable]
-    if indexed:
-        conn.execute(
-            delete(blind_index).where(
-                blind_index.c.subject_id == stored.id, blind_index.c.field.in_(indexed)
-            )
+class FieldRemover:
+    """Collects re-sealed records for one batch; `flush` writes them."""
+
+    def __init__(self, keys: KeyProvider, searchable: frozenset[str]) -> None:
+        self._keys = keys
+        self._searchable = searchable
+        self._records: list[dict[str, object]] = []
+        self._wrapped: list[dict[str, object]] = []
+        self._index: list[dict[str, object]] = []
+
+    def remove(
+        self, stored: StoredSubject, values: dict[str, str], fields: tuple[str, ...]
+    ) -> None:
+        """Re-seal `values` (from `open_record`) minus `fields` for `stored`."""
+        kept = {name: value for name, value in values.items() if name not in fields}
+        version = stored.dek_version + 1
+        dek = new_dek()
+        record = pack_fields(FieldCipher(stored.id, dek, version).encrypt_all(kept))
+        kek_version, wrapped = self._keys.wrap(stored.id, dek)
+        self._records.append({"b_id": stored.id, "b_record": record, "b_version": version})
+        self._wrapped.append({"b_id": stored.id, "b_kek": kek_version, "b_wrapped": wrapped})
+        self._index.extend(
+            {"b_id": stored.id, "b_field": name} for name in fields if name in self._searchable
         )
+
+    def flush(self, conn: Connection) -> None:
+        for statement, rows in (
+            (_RECORD, self._records),
+            (_KEY, self._wrapped),
+            (_INDEX, self._index),
+        ):
+            if rows:
+                conn.execute(statement, rows)
+            rows.clear()

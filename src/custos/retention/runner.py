@@ -13,7 +13,7 @@ from custos.audit.model import AuditEvent, Outcome
 from custos.catalog.model import Catalog
 from custos.crypto.ports import KeyProvider
 from custos.retention.anonymise import Residue
-from custos.retention.field_erasure import open_record, remove_fields
+from custos.retention.field_erasure import FieldRemover, open_record
 from custos.retention.model import Decision, Method, RunState
 from custos.retention.policy import cutoffs, decide, lines
 from custos.storage.repositories import retention as repo
@@ -45,13 +45,15 @@ class Batch:
         if not page:
             return 0
         residue = Residue(catalog.fields, run.as_of)
+        remover = FieldRemover(self._keys, sealer.searchable)
         counts = dict(run.counts)
         decisions = [d for c in page if (d := decide(rules, catalog.fields, c, run.as_of))]
         for decision in decisions:
-            self._apply(uow, decision, sealer, residue)
+            self._apply(uow, decision, remover, residue)
             for rule, category, method in lines(decision, catalog.fields):
                 key = f"{rule}|{category}|{method}"
                 counts[key] = counts.get(key, 0) + 1
+        remover.flush(uow.conn)
         shred = [d.subject_id for d in decisions if d.shred_rule is not None]
         if shred:  # set-based, one subject.erase event; legal holds are the erasure service's
             self._erasure.erase_many_in(uow, run.approver, shred, REASON, run.id)
@@ -63,7 +65,9 @@ class Batch:
         repo.save_run(uow.conn, run)
         return len(page)
 
-    def _apply(self, uow: UnitOfWork, decision: Decision, sealer: Sealer, residue: Residue) -> None:
+    def _apply(
+        self, uow: UnitOfWork, decision: Decision, remover: FieldRemover, residue: Residue
+    ) -> None:
         """Field removals now; a whole-subject shred only reads what it anonymises first."""
         if decision.shred_rule is not None:
             if decision.shred_fields:
@@ -79,7 +83,7 @@ class Batch:
                 for name in removal.fields:
                     residue.add(removal.rule, name, values[name])
         fields = tuple(f for removal in decision.removals for f in removal.fields)
-        remove_fields(uow.conn, self._keys, sealer, stored, values, fields)
+        remover.remove(stored, values, fields)
 
     def _open(self, uow: UnitOfWork, subject_id: str) -> dict[str, str]:
         stored = vault_repo.load(uow.conn, subject_id)
