@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from operator import itemgetter
 
 from custos.catalog.model import Catalog, Sensitivity
 from custos.consent.ledger import parse_scope
@@ -48,7 +49,8 @@ def iso_z(raw: str) -> str | None:
     moment = parse_time(raw)
     if moment is None:
         return None
-    return moment.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+    # A UTC moment prints its offset as "+00:00"; swapping it for "Z" skips a replace().
+    return moment.isoformat(timespec="microseconds")[:-6] + "Z"
 
 
 class RowReader:
@@ -65,9 +67,10 @@ class RowReader:
         self.notices = {
             (str(v), lang): n.sha256(lang) for v, n in notices.items() for lang in ("zh", "en")
         }
-        self._required = [self.index[name] for name in REQUIRED]
-        self._optional_at = [self.index.get(name) for name in OPTIONAL]
-        self._has_optional = any(at is not None for at in self._optional_at)
+        self._required = itemgetter(*(self.index[name] for name in REQUIRED))
+        # Absent optional columns read the "" appended to each row (at index `width`).
+        self._optional = itemgetter(*(self.index.get(name, self.width) for name in OPTIONAL))
+        self._has_optional = any(name in self.index for name in OPTIONAL)
         self._scopes: dict[str, str | None] = {}  # scope -> separate_for value ("" ordinary)
 
     def _scope(self, scope: str) -> str | None:
@@ -85,10 +88,7 @@ class RowReader:
         """The validated values of one row, or the reason it was rejected."""
         if len(row) != self.width:
             return "wrong_number_of_columns"
-        at = self._required
-        subject_id, purpose, kind, occurred, method = (
-            row[at[0]], row[at[1]], row[at[2]], row[at[3]], row[at[4]],
-        )  # fmt: skip
+        subject_id, purpose, kind, occurred, method = self._required(row)
         if not subject_id:
             return "subject_id: missing"
         separate = self._scopes[purpose] if purpose in self._scopes else self._scope(purpose)
@@ -103,7 +103,8 @@ class RowReader:
             return "method: invalid_code"
         if not self._has_optional:
             return (subject_id, purpose, kind, occurred_z, method, "", "", "", separate, "", "", "")
-        optional = self._optional(row)
+        row.append("")
+        optional = self._check_optional(*self._optional(row))
         if isinstance(optional, str):
             return optional
         version, sha, expires, point, evidence, jurisdiction = optional
@@ -112,10 +113,15 @@ class RowReader:
             point, evidence, jurisdiction,
         )  # fmt: skip
 
-    def _optional(self, row: list[str]) -> str | tuple[str, str, str, str, str, str]:
-        version, language, expires, point, evidence, jurisdiction = (
-            "" if at is None else row[at] for at in self._optional_at
-        )
+    def _check_optional(
+        self,
+        version: str,
+        language: str,
+        expires: str,
+        point: str,
+        evidence: str,
+        jurisdiction: str,
+    ) -> str | tuple[str, str, str, str, str, str]:
         sha = ""
         if version:
             language = language or "zh"
