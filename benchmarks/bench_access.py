@@ -4,7 +4,8 @@ Decisions: `decide()` on the policy compiled once per catalog version, against a
 that compiles the catalog on every call (what an uncached decision point would do).
 HTTP: the p50/p99 of a full `GET /api/v1/subjects/{id}` through the app in process, and of
 the authorisation steps inside it (authenticate the API key, then authorise with its
-look-ups of subject status, consent and daily usage) measured alone on the same data.
+look-ups of subject status, consent and daily usage) measured alone on the same data, next
+to a baseline measured in the same run: a unit of work around one primary-key SELECT.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from custos.access.decision import decide
 from custos.access.model import Action, SubjectFacts
@@ -101,6 +103,7 @@ def http(n: int) -> dict[str, float]:
                 )
             auth_only.append(time.perf_counter() - start)
         assert d.permitted
+        floor = _floor(c, sid, n)
         full: list[float] = []
         headers = {"Authorization": f"Bearer {key.key}"}
         with TestClient(create_app(c)) as client:
@@ -120,11 +123,30 @@ def http(n: int) -> dict[str, float]:
         "read_p50": _pct(full, 0.50),
         "read_p99": _pct(full, 0.99),
         "auth_mean": statistics.fmean(auth_only) * 1000,
+        "floor_p50": _pct(floor, 0.50),
+        "floor_p99": _pct(floor, 0.99),
     }
+
+
+def _floor(c: Any, sid: str, n: int) -> list[float]:
+    """The baseline: a unit of work (BEGIN IMMEDIATE, rollback) around one primary-key
+    SELECT built with Core — the least any database-backed decision costs here."""
+    from sqlalchemy import select
+
+    from custos.storage.tables.vault import subjects
+
+    samples: list[float] = []
+    for _ in range(n):
+        start = time.perf_counter()
+        with c.uow() as uow:
+            uow.conn.execute(select(subjects.c.status).where(subjects.c.id == sid)).first()
+        samples.append(time.perf_counter() - start)
+    return samples
 
 
 def main(argv: list[str]) -> int:
     n = int(argv[0]) if argv else 2000
+    print(f"machine load average at start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     compiled, uncached = decisions()
     print(
         f"decisions/s compiled policy: {compiled:,.0f}  (compile every call: {uncached:,.0f}; x{compiled / uncached:.0f})"
@@ -133,6 +155,10 @@ def main(argv: list[str]) -> int:
     print(
         f"authorisation alone (authenticate key + authorise): p50 {figures['auth_p50']:.3f} ms, "
         f"p99 {figures['auth_p99']:.3f} ms, mean {figures['auth_mean']:.3f} ms"
+    )
+    print(
+        f"baseline, unit of work + one primary-key SELECT: p50 {figures['floor_p50']:.3f} ms, "
+        f"p99 {figures['floor_p99']:.3f} ms (authorisation x{figures['auth_p50'] / figures['floor_p50']:.1f} at p50)"
     )
     print(
         f"full HTTP read in process: p50 {figures['read_p50']:.3f} ms, p99 {figures['read_p99']:.3f} ms"
