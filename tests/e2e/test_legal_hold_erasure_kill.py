@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import json
 import os
 import random
 import signal
@@ -14,10 +13,14 @@ import time
 from contextlib import closing
 from pathlib import Path
 
+from custos.bootstrap import initialize, open_container
+from custos.config import Settings
 from custos.demo.checkdigits import bank_card, resident_id
+from custos.vault.model import PrivacyContext
 from tests.e2e.conftest import Run
 from tests.e2e.test_legal_hold_cli import HOLD_CATALOG
 
+OPERATOR = PrivacyContext("tester", "account_management", operator=True)
 BATCH = 250
 COUNT = 3000
 # Erases every live subject in committed batches, as a retention sweep would.
@@ -84,24 +87,28 @@ def _assert_whole(db: Path) -> int:
     return erased
 
 
-def _ledger_verifies(custos: Run, tmp_path: Path) -> int:
-    ledger = tmp_path / "ledger.jsonl"
-    custos("subjects", "erasure-ledger", "--out", str(ledger))
-    # Replaying the exported ledger onto the same database checks the whole chain first.
-    result = custos("subjects", "replay-erasures", "--ledger", str(ledger), "--format", "json")
-    report = json.loads(result.stdout)
-    assert report["applied"] == 0
-    return int(report["entries"])
+def _ledger_and_audit_verify(settings: Settings) -> int:
+    """Replaying the ledger onto the same database checks its whole chain first."""
+    container = open_container(settings)
+    try:
+        assert container.audit.verify(container.engine, workers=1).ok
+        report = container.erasure.replay("checker", container.erasure.ledger())
+        assert report.applied == 0
+        return report.entries
+    finally:
+        container.engine.dispose()
 
 
 def test_kill_9_mid_batch_erasure_leaves_nothing_half_erased(
     custos: Run, tmp_path: Path, data_dir: Path
 ) -> None:
-    catalog = tmp_path / "catalog.yaml"
-    catalog.write_text(HOLD_CATALOG, encoding="utf-8")
-    custos("init")
-    custos("catalog", "apply", str(catalog))
-    custos("subjects", "import", str(_csv(tmp_path / "people.csv")), "-p", "account_management")
+    settings = Settings(data_dir=data_dir, checkpoint_interval=100)
+    initialize(settings)  # set up in-process: the CLI's start-up is what costs time here
+    container = open_container(settings)
+    container.catalog.apply(HOLD_CATALOG, "tester")
+    report = container.importer().run(OPERATOR, _csv(tmp_path / "people.csv"))
+    assert report.ok
+    container.engine.dispose()
     db = data_dir / "custos.db"
     proc = _eraser(data_dir)
     deadline = time.monotonic() + 120
@@ -116,11 +123,10 @@ def test_kill_9_mid_batch_erasure_leaves_nothing_half_erased(
 
     erased = _assert_whole(db)
     assert 0 < erased < COUNT
-    assert custos("audit", "verify").returncode == 0
-    assert _ledger_verifies(custos, tmp_path) == erased
+    assert _ledger_and_audit_verify(settings) == erased
 
     restarted = _eraser(data_dir)  # after restart the sweep finishes the rest
     assert restarted.wait(timeout=300) == 0, restarted.stderr.read() if restarted.stderr else ""
     assert _assert_whole(db) == COUNT
+    assert _ledger_and_audit_verify(settings) == COUNT
     assert custos("audit", "verify").returncode == 0
-    assert _ledger_verifies(custos, tmp_path) == COUNT
