@@ -65,7 +65,11 @@ class Container:
                 f"no audit signing key in {self.settings.keys_dir}; run `custos init` first",
                 code="not_initialised",
             )
-        return SigningKey.load_or_create(path)
+        from custos.crypto.signing_history import trusted_keys
+
+        key = SigningKey.load_or_create(path)
+        key.retired = trusted_keys(self.settings.keys_dir, key)
+        return key
 
     @cached_property
     def audit(self) -> AuditLog:

@@ -15,7 +15,7 @@ from custos.audit.model import AuditEvent, Outcome
 from custos.bootstrap import initialize, open_container
 from custos.config import Settings
 from custos.entrypoints.cli import main
-from custos.errors import IntegrityViolation
+from custos.errors import CustosError, IntegrityViolation
 from tests.e2e.conftest import Run
 
 INTERVAL = 100
@@ -196,9 +196,45 @@ def test_two_validly_signed_roots_for_one_size_are_detected(
     signature = key.sign(cpfile.note(stored.tree_size, other_root, format_time(stored.signed_at)))
     forked = Checkpoint(stored.tree_size, other_root, stored.signed_at, key.key_id, signature)
     fork_file = tmp_path / "fork.jsonl"
-    cpfile.write_file([forked], key.public_key_bytes, fork_file)
+    cpfile.write_file([forked], key.public_key_for, fork_file)
     result = run(app, data_dir, "verify", "--checkpoints", str(fork_file), "--format", "json")
     assert result.exit_code == IntegrityViolation.exit_code
     report = json.loads(result.output)
     assert report["problem"]["code"] == "conflicting_roots"
     assert report["first_bad_seq"] == stored.tree_size == INTERVAL
+
+
+def test_signing_key_rotation_keeps_the_trail_verifiable(
+    app: object, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CUSTOS_OPERATOR", "1")
+    before = SigningKeyFile(data_dir).key_id()
+    rotated = CliRunner().invoke(app, ["--data-dir", str(data_dir), "keys", "rotate-signing"])  # type: ignore[arg-type]
+    assert rotated.exit_code == 0, rotated.output
+    after = SigningKeyFile(data_dir).key_id()
+    assert after != before and before in rotated.output and after in rotated.output
+    exported = tmp_path / "checkpoints.jsonl"
+    assert run(app, data_dir, "checkpoint", "--export", str(exported)).exit_code == 0
+    lines = [json.loads(line) for line in exported.read_text().splitlines()]
+    assert {line["key_id"] for line in lines} == {before, after}
+    result = run(app, data_dir, "verify", "--checkpoints", str(exported), "--format", "json")
+    assert result.exit_code == 0, result.output
+    # A forged history entry makes the store refuse to trust any key: a clear error, no trace.
+    history = data_dir / "keys" / "audit-signing-history.json"
+    doc = json.loads(history.read_text())
+    doc["keys"][0]["public_key"] = "00" * 32
+    history.write_text(json.dumps(doc))
+    refused = run(app, data_dir, "verify")
+    error = refused.exception  # run_guarded in `main` turns it into a message and exit 9
+    assert isinstance(error, CustosError) and error.reason == "signing_history_invalid"
+    assert "audit-signing-history.json" in str(error) and error.exit_code == 9
+
+
+class SigningKeyFile:
+    def __init__(self, data_dir: Path) -> None:
+        self.path = data_dir / "keys" / "audit-signing.key"
+
+    def key_id(self) -> str:
+        from custos.crypto.signing import SigningKey
+
+        return SigningKey.load(self.path).key_id

@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from custos.audit.canonical import dumps, format_time, parse_time
@@ -34,7 +34,10 @@ def checkpoint_note(checkpoint: Checkpoint) -> bytes:
 
 
 def is_signed_by(checkpoint: Checkpoint, signer: Signer) -> bool:
-    return signer.verify(signer.public_key_bytes, checkpoint.signature, checkpoint_note(checkpoint))
+    """True when the checkpoint's key is trusted (active or retired) and its signature holds."""
+    public = signer.public_key_for(checkpoint.key_id)
+    note = checkpoint_note(checkpoint)
+    return public is not None and signer.verify(public, checkpoint.signature, note)
 
 
 def to_json(checkpoint: Checkpoint, public_key: bytes) -> dict[str, object]:
@@ -48,13 +51,16 @@ def to_json(checkpoint: Checkpoint, public_key: bytes) -> dict[str, object]:
     }
 
 
-def write_file(checkpoints: Iterable[Checkpoint], public_key: bytes, out: Path) -> int:
+def write_file(
+    checkpoints: Iterable[Checkpoint], public_key_for: Callable[[str], bytes | None], out: Path
+) -> int:
     """Write checkpoints as JSON Lines, atomically (a reader never sees half a file)."""
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(out.name + ".partial")
     count = 0
     with partial.open("wb") as handle:
         for checkpoint in checkpoints:
+            public_key = public_key_for(checkpoint.key_id) or b""
             handle.write(dumps(to_json(checkpoint, public_key)) + b"\n")
             count += 1
         handle.flush()

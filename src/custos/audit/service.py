@@ -101,7 +101,7 @@ class AuditLog:
 
     def export_checkpoints(self, conn: Connection, out: Path) -> int:
         """Copy every checkpoint to a JSON Lines file outside the database."""
-        return cpfile.write_file(self.checkpoints(conn), self.signer.public_key_bytes, out)
+        return cpfile.write_file(self.checkpoints(conn), self.signer.public_key_for, out)
 
     def verify(
         self,

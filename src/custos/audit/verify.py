@@ -253,7 +253,7 @@ class _Findings:
 
     def _check_one(self, cp: Checkpoint, origin: str, *, compare_root: bool) -> None:
         size, n = cp.tree_size, self.snap.high
-        if cp.key_id != self.signer.key_id:
+        if self.signer.public_key_for(cp.key_id) is None:
             self.add(ProblemCode.UNKNOWN_KEY, size, f"{origin} checkpoint {size}: unknown key")
         elif not is_signed_by(cp, self.signer):
             self.add(ProblemCode.BAD_SIGNATURE, size, f"{origin} checkpoint {size}: bad signature")

@@ -31,6 +31,17 @@ class SigningKey:
             _RAW, serialization.PublicFormat.Raw
         )
         self.key_id: str = key_id_of(self.public_key_bytes)
+        # Public halves of earlier keys (see signing_history.py), so old signatures verify.
+        self.retired: dict[str, bytes] = {}
+
+    def public_key_for(self, key_id: str) -> bytes | None:
+        """The public key named `key_id`, if it is this key or one it replaced."""
+        if key_id == self.key_id:
+            return self.public_key_bytes
+        return self.retired.get(key_id)
+
+    def private_pem(self) -> bytes:
+        return self._private.private_bytes(_PEM, _PKCS8, serialization.NoEncryption())
 
     def __repr__(self) -> str:  # the private key never appears in a repr or a log
         return f"SigningKey(key_id={self.key_id})"
@@ -45,7 +56,7 @@ class SigningKey:
         if path.exists():
             return cls.load(path)
         key = cls.generate()
-        pem = key._private.private_bytes(_PEM, _PKCS8, serialization.NoEncryption())
+        pem = key.private_pem()
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -67,7 +67,7 @@ def test_checkpoint_file_round_trips_and_signatures_still_verify(tmp_path: Path)
     key = SigningKey.generate()
     checkpoints = [_checkpoint(key, 5), _checkpoint(key, 9)]
     out = tmp_path / "out" / "checkpoints.jsonl"
-    assert cpfile.write_file(checkpoints, key.public_key_bytes, out) == 2
+    assert cpfile.write_file(checkpoints, key.public_key_for, out) == 2
     loaded = cpfile.read_file(out)
     assert loaded == checkpoints
     assert all(cpfile.is_signed_by(c, key) for c in loaded)

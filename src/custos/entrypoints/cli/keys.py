@@ -10,6 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemaining
 from custos.entrypoints.cli.commands import subgroup
 from custos.entrypoints.cli.context import container_from
 from custos.entrypoints.cli.errors import stderr
+from custos.entrypoints.cli.login import require_role
 from custos.entrypoints.cli.output import OutputFormat, emit_json, emit_table, stdout
 from custos.vault.rotation import KeyRotation
 
@@ -67,7 +68,47 @@ def status(
         )
 
 
+def rotate_signing(ctx: typer.Context) -> None:
+    """Replace the audit signing key; old signatures keep verifying. / 轮换审计签名密钥。
+
+    The old key signs a last checkpoint over an audit event naming the new key, the new key
+    is endorsed by the old one in audit-signing-history.json, the old private key is
+    destroyed, and the new key signs a first checkpoint.
+    """
+    from custos.audit.model import AuditEvent, Outcome
+    from custos.bootstrap import SIGNING_KEY_FILE, open_container
+    from custos.crypto.signing import SigningKey
+    from custos.crypto.signing_history import rotate as rotate_key
+
+    container, by = require_role(ctx, "security_admin")
+    new = SigningKey.generate()
+    old_id = container.signer.key_id
+    with container.uow() as uow:
+        event = AuditEvent(
+            actor=by, action="keys.signing_rotate", outcome=Outcome.SUCCESS,
+            details={"old_key_id": old_id, "new_key_id": new.key_id},
+        )  # fmt: skip
+        container.audit.append(uow.conn, event)
+        last_old = container.audit.checkpoint(uow.conn)
+        uow.commit()
+    rotate_key(container.settings.keys_dir, SIGNING_KEY_FILE, container.clock.now(), new)
+    fresh = open_container(container.settings, container.clock)
+    with fresh.uow() as uow:  # the new key's first act is recorded, then signed by it
+        done = AuditEvent(
+            actor=by, action="keys.signing_activate", outcome=Outcome.SUCCESS,
+            details={"key_id": new.key_id, "endorsed_by": old_id},
+        )  # fmt: skip
+        fresh.audit.append(uow.conn, done)
+        first_new = fresh.audit.checkpoint(uow.conn)
+        uow.commit()
+    stdout.print(
+        f"signing key {old_id} -> {new.key_id}; last checkpoint of the old key at "
+        f"{last_old.tree_size}, first of the new at {first_new.tree_size} / 签名密钥已轮换"
+    )
+
+
 def register(app: typer.Typer) -> None:
     group = subgroup(app, "keys", "Key management / 密钥管理")
     group.command("rotate")(rotate)
     group.command("status")(status)
+    group.command("rotate-signing")(rotate_signing)
