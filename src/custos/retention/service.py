@@ -137,6 +137,11 @@ class RetentionService:
                 "run_id": state.id,
                 "batches": state.batches,
             }
+            if self.erasure.holds is not None:  # legal holds past their end go with the run
+                purged = self.erasure.holds.purge_expired_holds(uow, state.as_of, state.approver)
+                if purged:
+                    state.counts["legal_holds|*|hold_purge"] = purged
+                    details["holds_purged"] = purged
             state.audit_last = self._append(uow, state.approver, "retention.run.complete", details)
             state.status, state.finished_at = "completed", self.clock.now()
             document = certificate.build(state, self.signer)
@@ -146,9 +151,13 @@ class RetentionService:
         certificate.write(self.certificates_dir, document)
         return state
 
-    def check(self, as_of: datetime | None = None) -> tuple[Plan, RunState | None]:
-        """Anything expired but not destroyed, and an unfinished run if there is one."""
-        return self.plan(as_of), self.open_run()
+    def check(self, as_of: datetime | None = None) -> tuple[Plan, RunState | None, int]:
+        """Anything expired but not destroyed, an unfinished run if there is one, and how many
+        legal-hold records are past their end."""
+        when = as_of or self.clock.now()
+        with self.uow() as uow:
+            holds = repo.expired_holds(uow.conn, when)
+        return self.plan(when), self.open_run(), holds
 
     def runs(self) -> list[RunState]:
         with self.uow() as uow:

@@ -113,22 +113,28 @@ def run(
 def check(ctx: typer.Context, fmt: FormatOpt = OutputFormat.TABLE) -> None:
     """Exit 1 if anything expired is not destroyed yet (for cron). / 检查逾期未销毁的数据。"""
     container, _ = require_role(ctx, *READERS)
-    overdue, unfinished = container.retention.check()
+    overdue, unfinished, holds = container.retention.check()
+    problem = not overdue.empty or unfinished is not None or holds > 0
     if fmt is OutputFormat.JSON:
         emit_json(
             {
                 "overdue_subjects": overdue.subjects,
                 "lines": _plan_rows(overdue),
                 "unfinished_run": unfinished.id if unfinished else None,
+                "expired_legal_holds": holds,
             }
         )
-    elif overdue.empty and unfinished is None:
+    elif not problem:
         stdout.print("nothing overdue / 无逾期数据")
     else:
         _show_plan(overdue, fmt, "Overdue / 逾期未销毁")
         if unfinished is not None:
             stdout.print(f"unfinished run {unfinished.id} / 有未完成的运行")
-    if not overdue.empty or unfinished is not None:
+        if holds:
+            stdout.print(
+                f"{holds} legal-hold records past their end / {holds} 条法定保存记录已到期"
+            )
+    if problem:
         raise typer.Exit(1)
 
 

@@ -6,12 +6,24 @@ import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, RowMapping, and_, delete, false, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    RowMapping,
+    and_,
+    delete,
+    false,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.sql.elements import ColumnElement
 
 from custos.catalog.model import RetentionTrigger
 from custos.crypto.envelope import unpack_fields
 from custos.retention.model import Candidate, RunState
+from custos.storage.tables.holds import legal_hold_records
 from custos.storage.tables.retention import (
     retention_runs,
     retention_statistics,
@@ -153,3 +165,9 @@ def _state(row: RowMapping) -> RunState:
         finished_at=row["finished_at"],
         certificate=row["certificate"],
     )
+
+
+def expired_holds(conn: Connection, now: datetime) -> int:
+    """Legal-hold records past their end, not yet destroyed."""
+    query = select(func.count()).where(legal_hold_records.c.expires_at <= now)
+    return int(conn.execute(query).scalar_one())
