@@ -6,7 +6,7 @@ the rights context writes `subject_objections` when it completes an objection re
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from sqlalchemy import Connection
 
@@ -15,12 +15,19 @@ from custos.storage.repositories.rights_effects import objected
 
 
 def uphold(
-    conn: Connection, decision: Decision, purpose: str, subject_ids: Sequence[str]
+    conn: Connection,
+    decision: Decision,
+    purpose: str,
+    subject_ids: Sequence[str],
+    known: Collection[str] | None = None,
 ) -> Decision:
-    """Deny `decision` if any subject objected to `purpose` (only permits need the look-up)."""
+    """Deny `decision` if any subject objected to `purpose` (only permits need the look-up).
+
+    `known`: the objectors among `subject_ids` when the caller already read them in the same
+    transaction (the access facts statement); None looks them up here."""
     if not decision.permitted or not subject_ids:
         return decision
-    found = objected(conn, purpose, subject_ids)
+    found = objected(conn, purpose, subject_ids) if known is None else known
     if not found:
         return decision
     reasons = tuple(f"subject_objected:{sid}" for sid in sorted(found))

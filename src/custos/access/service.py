@@ -64,7 +64,8 @@ class AccessService:
         )
         facts = self._facts(conn, policy, who, action, unique, now, fields, rows)
         decision = decide(policy, who, action, fields, facts, glass)
-        decision = objections.uphold(conn, decision, who.purpose, subject_ids)
+        known = None if rows is None else rows.objected
+        decision = objections.uphold(conn, decision, who.purpose, subject_ids, known)
         if record and decision.permitted and action in READS and rows and not who.operator:
             repo.record_use(
                 conn, who.actor, now.date(), [s for s in unique if s not in rows.seen_today]

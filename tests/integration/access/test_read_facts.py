@@ -99,3 +99,15 @@ def test_break_glass_grant_is_found(rbac: Container, clock: FixedClock, ids: int
     assert decision.permitted and decision.break_glass
     clock.advance(timedelta(minutes=31))
     assert not _decide(rbac, finance, subject_ids, action=action).permitted
+
+
+def test_an_upheld_objection_denies_that_purpose_only(rbac: Container, clock: FixedClock) -> None:
+    from custos.storage.repositories.rights_effects import uphold_objection
+
+    live, objector = _subjects(rbac, 2)
+    with rbac.engine.begin() as conn:
+        uphold_objection(conn, objector, "customer_support", "req-1", clock.now())
+    decision = _decide(rbac, CS, [live, objector])
+    assert not decision.permitted and decision.reasons == (f"subject_objected:{objector}",)
+    assert _decide(rbac, CS, [live]).permitted
+    assert _usage(rbac) == [("user:cs", live)]  # the refused read counted nothing

@@ -1,7 +1,8 @@
 """The per-read SQL of the access decision, precompiled: one statement gathers every fact.
 
 Subject status, which of the subjects this actor already read today, the actor's distinct
-subjects today and a live break-glass grant come back from one UNION ALL; recording a read
+subjects today, a live break-glass grant and upheld objections to the purpose come back
+from one UNION ALL; recording a read
 is an insert of the new (actor, day, subject) rows and one update of the last use.
 """
 
@@ -27,6 +28,7 @@ from sqlalchemy.sql.expression import BindParameter, Executable, Label
 
 from custos.storage.repositories.prepared import Prepared
 from custos.storage.tables.identity import access_last_use, access_usage, break_glass_grants
+from custos.storage.tables.rights import subject_objections
 from custos.storage.tables.vault import subjects
 
 
@@ -36,6 +38,7 @@ class ReadFacts:
     seen_today: frozenset[str]  # of the subjects asked for, those the actor read today
     total_today: int  # distinct subjects the actor read today
     break_glass: bool  # a live break-glass grant of the account for the purpose
+    objected: frozenset[str]  # of the subjects asked for, those with an upheld objection
 
 
 def _kind(tag: str) -> Label[str]:
@@ -47,7 +50,7 @@ def _ids(n: int) -> list[BindParameter[str]]:
 
 
 def _facts(n: int) -> Executable:
-    u, g, s = access_usage.c, break_glass_grants.c, subjects.c
+    u, g, s, o = access_usage.c, break_glass_grants.c, subjects.c, subject_objections.c
     mine = (u.actor == bindparam("actor", type_=u.actor.type)) & (
         u.day == bindparam("day", type_=u.day.type)
     )
@@ -55,9 +58,7 @@ def _facts(n: int) -> Executable:
     blank = literal_column("''", String)
     now = bindparam("now", type_=g.granted_at.type)
     return union_all(
-        select(_kind("s"), s.id.label("ref"), s.status.label("val"), zero).where(
-            s.id.in_(_ids(n))
-        ),
+        select(_kind("s"), s.id.label("ref"), s.status.label("val"), zero).where(s.id.in_(_ids(n))),
         select(_kind("u"), u.subject_id, blank, zero).where(mine & u.subject_id.in_(_ids(n))),
         select(_kind("n"), blank, blank, func.count()).select_from(access_usage).where(mine),
         select(_kind("g"), g.id, blank, zero).where(
@@ -65,6 +66,9 @@ def _facts(n: int) -> Executable:
             g.purpose == bindparam("purpose", type_=String),
             g.granted_at <= now,
             g.expires_at > now,
+        ),
+        select(_kind("o"), o.subject_id, blank, zero).where(
+            (o.purpose == bindparam("purpose", type_=String)) & o.subject_id.in_(_ids(n))
         ),
     )
 
@@ -128,6 +132,7 @@ def read_facts(
     values.update(actor=actor, day=now.date(), account_id=account_id, purpose=purpose, now=now)
     status: dict[str, str] = {}
     seen: set[str] = set()
+    objected: set[str] = set()
     total, glass = 0, False
     for kind, ref, val, n in _FACTS.rows(conn, values, len(ids)):
         if kind == "s":
@@ -136,9 +141,11 @@ def read_facts(
             seen.add(ref)
         elif kind == "n":
             total = int(n)
+        elif kind == "o":
+            objected.add(ref)
         else:
             glass = True
-    return ReadFacts(status, frozenset(seen), total, glass)
+    return ReadFacts(status, frozenset(seen), total, glass, frozenset(objected))
 
 
 def break_glass(conn: Connection, account_id: str, purpose: str, now: datetime) -> bool:
