@@ -231,6 +231,19 @@ class HoldKeeper:
             purged += len(batch)
         return purged
 
+    def rewrap(self, uow: UnitOfWork, version: int) -> int:
+        """Re-wrap every hold DEK under KEK `version` (call with KEK rotation, before an old
+        KEK is retired: a hold DEK left under a retired KEK is unreadable). Returns the count."""
+        done = 0
+        while batch := repo.wrapped_not_at(uow.conn, version, PURGE_BATCH):
+            for subject_id, hold_key, old, wrapped in batch:
+                owner = hold_owner(subject_id, hold_key)
+                dek = self.keys.unwrap(owner, old, wrapped)
+                _, rewrapped = self.keys.wrap(owner, dek, version)
+                repo.set_wrapped(uow.conn, subject_id, hold_key, version, rewrapped)
+            done += len(batch)
+        return done
+
 
 def _told(hold: LegalHold, names: list[str], erased_at: datetime) -> HeldFields:
     until = erased_at + hold.duration

@@ -174,3 +174,19 @@ def test_replay_on_a_restored_backup_rederives_the_hold(held: Container, clock: 
         assert _holds(restored, sid) == 1
     finally:
         restored.engine.dispose()
+
+
+def test_hold_keys_follow_kek_rotation(held: Container) -> None:
+    sid, values = _create(held, 1)
+    held.erasure.erase("tester", sid, "data_subject_request")
+    old = held.keyring.active_version
+    new = held.keyring.add_version()
+    keeper = held.erasure.holds
+    assert keeper is not None
+    with held.uow() as uow:
+        assert keeper.rewrap(uow, new) == 1
+        assert keeper.rewrap(uow, new) == 0
+        uow.commit()
+    held.keyring.retire(old)
+    (view,) = keeper.read(FINANCE, sid)
+    assert view.fields["full_name"] == values["full_name"]

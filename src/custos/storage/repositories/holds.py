@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, delete, insert, select, update
 
 from custos.storage.repositories.erasure_batch import chunks
 from custos.storage.tables.holds import legal_hold_records as holds
@@ -57,4 +57,25 @@ def expired(conn: Connection, now: datetime, limit: int) -> list[tuple[str, str]
 def remove(conn: Connection, subject_id: str, hold_key: str) -> None:
     conn.execute(
         delete(holds).where((holds.c.subject_id == subject_id) & (holds.c.hold_key == hold_key))
+    )
+
+
+def wrapped_not_at(conn: Connection, version: int, limit: int) -> list[tuple[str, str, int, bytes]]:
+    """(subject id, hold key, KEK version, wrapped DEK) of hold records under another KEK."""
+    query = (
+        select(holds.c.subject_id, holds.c.hold_key, holds.c.kek_version, holds.c.wrapped_dek)
+        .where(holds.c.kek_version != version)
+        .order_by(holds.c.subject_id, holds.c.hold_key)
+        .limit(limit)
+    )
+    return [(str(s), str(k), int(v), bytes(w)) for s, k, v, w in conn.execute(query)]
+
+
+def set_wrapped(
+    conn: Connection, subject_id: str, hold_key: str, version: int, wrapped: bytes
+) -> None:
+    conn.execute(
+        update(holds)
+        .where((holds.c.subject_id == subject_id) & (holds.c.hold_key == hold_key))
+        .values(kek_version=version, wrapped_dek=wrapped)
     )
