@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import func, insert, select, update
 
@@ -29,6 +30,12 @@ class RotationReport:
     retired: tuple[int, ...]
 
 
+class HoldRewrapper(Protocol):
+    """Legal-hold records keep their own DEKs (vault/holds.py); they must follow the KEK too."""
+
+    def rewrap(self, uow: UnitOfWork, version: int) -> int: ...
+
+
 class KeyRotation:
     def __init__(
         self,
@@ -38,6 +45,7 @@ class KeyRotation:
         clock: Clock,
         actor: str,
         batch_size: int = 2000,
+        holds: HoldRewrapper | None = None,
     ) -> None:
         self._uow = uow_factory
         self._keyring = keyring
@@ -45,6 +53,7 @@ class KeyRotation:
         self._clock = clock
         self._actor = actor
         self._batch = batch_size
+        self._holds = holds
 
     def pending(self) -> int:
         with self._uow() as uow:
@@ -68,6 +77,11 @@ class KeyRotation:
             done += count
             if on_batch is not None:
                 on_batch(count)
+        if self._holds is not None:  # before any retirement: a held DEK under a retired KEK is lost
+            with self._uow() as uow:
+                held = self._holds.rewrap(uow, to_version)
+                self._event(uow, "keys.rewrap_holds", {"to_version": to_version, "count": held})
+                uow.commit()
         retired = self._retire_unused(to_version) if retire_old else ()
         self._finish(rotation_id, to_version, done, retired)
         return RotationReport(to_version, done, resumed, retired)

@@ -190,3 +190,21 @@ def test_hold_keys_follow_kek_rotation(held: Container) -> None:
     held.keyring.retire(old)
     (view,) = keeper.read(FINANCE, sid)
     assert view.fields["full_name"] == values["full_name"]
+
+
+def test_key_rotation_with_retirement_carries_holds_along(held: Container) -> None:
+    from custos.vault.rotation import KeyRotation
+
+    sid, values = _create(held, 1)
+    held.erasure.erase("tester", sid, "data_subject_request")
+    old = held.keyring.active_version
+    rotation = KeyRotation(
+        held.uow, held.keyring, held.audit, held.clock, "tester", holds=held.erasure.holds
+    )
+    report = rotation.run(retire_old=True)
+    assert report.retired == (old,)  # the old KEK is destroyed ...
+    keeper = held.erasure.holds
+    assert keeper is not None
+    (view,) = keeper.read(FINANCE, sid)  # ... and the held data still opens
+    assert view.fields["full_name"] == values["full_name"]
+    assert held.audit.verify(held.engine).ok

@@ -28,7 +28,12 @@ def rotate(
     """Re-wrap every data key under a new KEK version; resumable. / 轮换密钥加密密钥（可恢复）。"""
     container = container_from(ctx)
     rotation = KeyRotation(
-        container.uow, container.keyring, container.audit, container.clock, container.settings.actor
+        container.uow,
+        container.keyring,
+        container.audit,
+        container.clock,
+        container.settings.actor,
+        holds=container.erasure.holds,
     )
     total = rotation.pending()
     with Progress(
