@@ -20,6 +20,14 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "zh": "您的请求已处理完成。",
         "en": "Your request has been completed.",
     },
+    "erasure_completed_held": {
+        "zh": "您的个人信息已删除。法律要求保存的部分信息除外：这些信息已停止其他一切处理，"
+        "仅为履行法定义务而保存，期满即销毁。保存的字段、法律依据和期限见随附的删除证明。",
+        "en": "Your personal data has been erased, except some that a law requires us to keep: "
+        "it is no longer used for anything else, is kept only for that legal duty, and is "
+        "destroyed when the period ends. The enclosed erasure certificate lists the fields, "
+        "the law and the end date.",
+    },
     "restriction_lifted": {
         "zh": "对您个人信息处理的限制即将解除。",
         "en": "The restriction on processing your personal data is about to be lifted.",

@@ -176,12 +176,17 @@ class RightsService:
                 raise ValidationError("only a rectification carries changes", code="no_changes")
             erased = self._apply(uow, who, request, changes or {})
             self._move(uow, request_id, Status.COMPLETED, who.name, closed_at=self.clock.now())
-            self.notifier.send(
-                uow.conn, request_id, request.subject_id, "request_completed", request.language
-            )
+            template = "request_completed"
+            if erased and self._kept(uow, request.subject_id):  # PIPL Art. 47: say what was kept
+                template = "erasure_completed_held"
+            self.notifier.send(uow.conn, request_id, request.subject_id, template, request.language)
             uow.commit()
             done = self._load(uow, request_id)
         return Completion(done, self.erasure.certify(*erased) if erased else None)
+
+    def _kept(self, uow: UnitOfWork, subject_id: str) -> bool:
+        holds = self.erasure.holds
+        return holds is not None and bool(holds.held(uow, subject_id))
 
     def _apply(
         self, uow: UnitOfWork, who: Staff, request: RightsRequest, changes: Mapping[str, str]

@@ -208,3 +208,25 @@ def test_key_rotation_with_retirement_carries_holds_along(held: Container) -> No
     (view,) = keeper.read(FINANCE, sid)  # ... and the held data still opens
     assert view.fields["full_name"] == values["full_name"]
     assert held.audit.verify(held.engine).ok
+
+
+@pytest.mark.parametrize(("with_hold", "template"), [(True, "erasure_completed_held"),
+                                                     (False, "request_completed")])  # fmt: skip
+def test_the_customer_is_told_what_a_legal_hold_kept(
+    held: Container, with_hold: bool, template: str
+) -> None:
+    from custos.rights.staff import Staff
+    from custos.storage.repositories import rights_requests as requests_repo
+
+    clerk, officer = Staff("user:c", ("customer_service",)), Staff("user:o", ("privacy_officer",))
+    values = {"email": "only.email@example.com"}
+    sid = _create(held, 90)[0] if with_hold else held.vault.create(OPERATOR, NewSubject(values))
+    request = held.rights.submit(clerk, sid, "erasure", "web", "pipl")
+    with held.engine.connect() as conn:
+        code = [m for m in requests_repo.outbox(conn, request.id) if m["code"]][-1]["code"]
+    held.rights.verify(clerk, request.id, str(code))
+    done = held.rights.complete(officer, request.id)
+    assert done.certificate is not None and bool(done.certificate.held) is with_hold
+    with held.engine.connect() as conn:
+        sent = [m["template"] for m in requests_repo.outbox(conn, request.id)]
+    assert sent[-1] == template
