@@ -13,6 +13,7 @@ from custos.entrypoints.api.deps import PUBLIC, ContainerDep, policy, require
 from custos.entrypoints.api.routes_access import router as access_router
 from custos.entrypoints.api.routes_admin import admin as admin_router
 from custos.entrypoints.api.routes_admin import auth as auth_router
+from custos.entrypoints.api.routes_retention import router as retention_router
 from custos.entrypoints.api.routes_rights import router as rights_router
 from custos.entrypoints.api.routes_subjects import router as subjects_router
 from custos.entrypoints.api.schemas import Health, VerifyOut
@@ -61,6 +62,7 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(consent_routes.routes)
     app.include_router(rights_router)
     app.include_router(access_router)
+    app.include_router(retention_router)
     return app
 
 
