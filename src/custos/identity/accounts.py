@@ -15,13 +15,13 @@ from sqlalchemy import Connection, RowMapping, insert, select, update
 from custos.audit.model import AuditEvent, Outcome
 from custos.catalog.model import Role
 from custos.clock import Clock
-from custos.errors import ConfigurationError, NotFoundError, ValidationError
+from custos.errors import NotFoundError, ValidationError
 from custos.identity import mfa
 from custos.identity.errors import AccountExists, SeparationOfDuties
 from custos.identity.model import Account, MfaEnrolment
 from custos.identity.passwords import Hasher, check_policy
 from custos.identity.settings import IdentitySettings
-from custos.identity.totp_box import TotpSecretBox
+from custos.identity.totp_box import TotpSecretBox, require_box
 from custos.storage.tables.identity import staff_accounts
 from custos.storage.uow import UnitOfWork
 from custos.vault.ports import AuditSink
@@ -125,7 +125,7 @@ class AccountService:
         """A new TOTP secret and recovery codes; active once confirmed with a first code."""
         secret = mfa.new_secret()
         codes = mfa.new_recovery_codes()
-        box = _box(self._totp_box)
+        box = require_box(self._totp_box)
         with self.uow() as uow:
             account_id = self._row(uow.conn, username)["id"]
             uow.conn.execute(
@@ -146,7 +146,7 @@ class AccountService:
         with self.uow() as uow:
             row = self._row(uow.conn, username)
             sealed = row["totp_secret"]
-            secret = _box(self._totp_box).open(row["id"], sealed) if sealed else None
+            secret = require_box(self._totp_box).open(row["id"], sealed) if sealed else None
             step = mfa.matching_step(secret, code, self.clock.now(), None) if secret else None
             if step is None:
                 raise ValidationError("the TOTP code does not match", code="totp_mismatch")
@@ -198,13 +198,3 @@ class AccountService:
         self.audit.append(
             conn, AuditEvent(actor=by, action=action, outcome=Outcome.SUCCESS, details=details)
         )
-
-
-def _box(box: TotpSecretBox | None) -> TotpSecretBox:
-    """The sealing box; without one no TOTP secret is written or read (never in clear)."""
-    if box is None:
-        raise ConfigurationError(
-            "no TOTP sealing key: build the service with the keyring's TOTP box",
-            code="totp_box_missing",
-        )
-    return box

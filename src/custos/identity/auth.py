@@ -16,7 +16,6 @@ from sqlalchemy import Connection, RowMapping, insert, select, update
 
 from custos.audit.model import AuditEvent, Outcome
 from custos.clock import Clock
-from custos.errors import ConfigurationError
 from custos.identity import mfa
 from custos.identity.accounts import RolesSource
 from custos.identity.errors import InvalidCredentials, InvalidToken, RoleNotAllowed
@@ -26,7 +25,7 @@ from custos.identity.principal_cache import Entry, PrincipalCache
 from custos.identity.settings import IdentitySettings
 from custos.identity.tokens import BOOTSTRAP_NAME, TOKEN_PREFIX
 from custos.identity.tokens import authenticate as bootstrap_token
-from custos.identity.totp_box import TotpSecretBox
+from custos.identity.totp_box import TotpSecretBox, require_box
 from custos.storage.repositories import credentials
 from custos.storage.tables.identity import api_keys, staff_accounts, staff_sessions
 from custos.storage.uow import UnitOfWork
@@ -96,7 +95,7 @@ class Authenticator:
         codes: str = row["recovery_codes"]
         if not otp:
             return None, codes, "mfa_required"
-        secret = _box(self._totp_box).open(row["id"], row["totp_secret"])
+        secret = require_box(self._totp_box).open(row["id"], row["totp_secret"])
         step = mfa.matching_step(secret, otp, now, row["last_totp_step"])
         if step is not None:
             return step, codes, None
@@ -303,13 +302,3 @@ def _refusal(row: RowMapping, now: datetime, password_ok: bool) -> str | None:
     if row["locked_until"] is not None and now < row["locked_until"]:
         return "account_locked"
     return None if password_ok else "bad_password"
-
-
-def _box(box: TotpSecretBox | None) -> TotpSecretBox:
-    """The sealing box; without one no TOTP secret is written or read (never in clear)."""
-    if box is None:
-        raise ConfigurationError(
-            "no TOTP sealing key: build the service with the keyring's TOTP box",
-            code="totp_box_missing",
-        )
-    return box

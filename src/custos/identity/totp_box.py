@@ -58,3 +58,13 @@ class TotpSecretBox:
                 "the account's TOTP secret failed authentication", code="totp_secret_invalid"
             ) from error
         return base64.b32encode(raw).decode("ascii")
+
+
+def require_box(box: TotpSecretBox | None) -> TotpSecretBox:
+    """The sealing box; without one no TOTP secret is written or read (never in clear)."""
+    if box is None:
+        raise ConfigurationError(
+            "no TOTP sealing key: build the service with the keyring's TOTP box",
+            code="totp_box_missing",
+        )
+    return box
