@@ -55,6 +55,36 @@ purposes:
     fields: [email]
 """
 
+# The test catalog plus a legal-obligation purpose, roles and an AML legal hold over it.
+HOLD_CATALOG = (
+    TEST_CATALOG
+    + """
+  - key: kyc_aml
+    data_use: essential.legal_obligation
+    legal_basis: legal_obligation
+    description: {zh: 反洗钱客户身份识别, en: Anti-money-laundering customer identification}
+    retention: P5Y
+    fields: [full_name, resident_id, bank_card]
+roles:
+  - key: finance
+    name: {zh: 财务, en: Finance}
+    purposes: [kyc_aml]
+    fields: {full_name: NONE, resident_id: MASK_SHOW_LAST_4, bank_card: NONE}
+  - key: support
+    name: {zh: 客服, en: Support}
+    purposes: [customer_support]
+    fields: {full_name: NONE, email: NONE}
+legal_holds:
+  - key: aml_customer_identification
+    basis:
+      zh: 《反洗钱法》要求客户身份资料在业务关系结束后至少保存五年。
+      en: Anti-money-laundering law requires customer identification records for five years.
+    fields: [full_name, resident_id, bank_card]
+    purpose: kyc_aml
+    duration: P5Y
+"""
+)
+
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:

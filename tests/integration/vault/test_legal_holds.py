@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
-from tests.conftest import TEST_CATALOG
+from tests.conftest import HOLD_CATALOG
 
 from custos.bootstrap import Container, open_container
 from custos.clock import FixedClock
@@ -22,34 +22,6 @@ from custos.vault.erasure import verify_certificate
 from custos.vault.errors import PurposeDenied, SubjectErased
 from custos.vault.model import NewSubject, PrivacyContext
 
-HOLD_CATALOG = (
-    TEST_CATALOG
-    + """
-  - key: kyc_aml
-    data_use: essential.legal_obligation
-    legal_basis: legal_obligation
-    description: {zh: 反洗钱客户身份识别, en: Anti-money-laundering customer identification}
-    retention: P5Y
-    fields: [full_name, resident_id, bank_card]
-roles:
-  - key: finance
-    name: {zh: 财务, en: Finance}
-    purposes: [kyc_aml]
-    fields: {full_name: NONE, resident_id: MASK_SHOW_LAST_4, bank_card: NONE}
-  - key: support
-    name: {zh: 客服, en: Support}
-    purposes: [customer_support]
-    fields: {full_name: NONE, email: NONE}
-legal_holds:
-  - key: aml_customer_identification
-    basis:
-      zh: 《反洗钱法》要求客户身份资料在业务关系结束后至少保存五年。
-      en: Anti-money-laundering law requires customer identification records for five years.
-    fields: [full_name, resident_id, bank_card]
-    purpose: kyc_aml
-    duration: P5Y
-"""
-)
 OPERATOR = PrivacyContext("tester", "account_management", operator=True)
 FINANCE = PrivacyContext("fin.user", "kyc_aml", roles=("finance",))
 RNG = random.Random(47)
