@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import random
+import subprocess
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -11,7 +14,9 @@ from fastapi.testclient import TestClient
 from custos.bootstrap import Container
 from custos.demo.checkdigits import bank_card, resident_id
 from custos.entrypoints.api.app import create_app
+from custos.storage.write_gate import gate_for
 from tests.integration.identity.rbac import PASSWORD, staff, with_roles
+from tests.integration.storage.lock_holder import hold_lock
 
 PURPOSES = ["account_management", "customer_support"]
 
@@ -172,3 +177,51 @@ def test_import_over_http(client: tuple[TestClient, dict[str, str]]) -> None:
         headers=auth | {"Content-Type": "application/pdf"},
     )
     assert wrong.status_code == 422 and wrong.json()["code"] == "import_content_type"
+
+
+def _other_writer(container: Container, seconds: float) -> subprocess.Popen[str]:
+    return hold_lock(Path(f"{container.engine.url.database}-writer"), seconds)
+
+
+def test_a_read_waits_for_another_writer_off_the_event_loop(
+    client: tuple[TestClient, dict[str, str]],
+) -> None:
+    http, auth = client
+    body = {"purpose": "account_management", "values": _values(7)}
+    sid = http.post("/api/v1/subjects", json=body, headers=auth).json()["id"]
+    holder = _other_writer(http.app.state.container, 0.5)  # type: ignore[attr-defined]
+    try:
+        started = time.monotonic()
+        got = http.get(
+            f"/api/v1/subjects/{sid}", params={"purpose": "customer_support"}, headers=auth
+        )
+        waited = time.monotonic() - started
+    finally:
+        holder.wait()
+    assert got.status_code == 200, got.text
+    assert waited >= 0.3  # it queued behind the other writer instead of failing
+
+
+def test_a_writer_that_never_leaves_gives_503_database_busy(
+    client: tuple[TestClient, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    http, auth = client
+    body = {"purpose": "account_management", "values": _values(8)}
+    sid = http.post("/api/v1/subjects", json=body, headers=auth).json()["id"]
+    gate = gate_for(http.app.state.container.engine)  # type: ignore[attr-defined]
+    monkeypatch.setattr(gate, "_timeout", 0.3)
+    holder = _other_writer(http.app.state.container, 30)  # type: ignore[attr-defined]
+    try:
+        got = http.get(
+            f"/api/v1/subjects/{sid}", params={"purpose": "customer_support"}, headers=auth
+        )
+    finally:
+        holder.kill()
+        holder.wait()
+    assert got.status_code == 503
+    assert got.headers["content-type"].startswith("application/problem+json")
+    assert got.json()["code"] == "database_busy"
+    after = http.get(
+        f"/api/v1/subjects/{sid}", params={"purpose": "customer_support"}, headers=auth
+    )
+    assert after.status_code == 200

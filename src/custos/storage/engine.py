@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+
+from custos.storage import write_gate
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -30,6 +33,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         # with "database is locked" on upgrade from a read transaction.
         event.listen(engine, "connect", _disable_pysqlite_autobegin)
         event.listen(engine, "begin", _begin_immediate)
+        database = engine.url.database
+        on_disk = bool(database) and database != ":memory:"
+        write_gate.install(engine, Path(str(database)) if on_disk else None)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
 

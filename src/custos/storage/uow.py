@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import contextlib
 from types import TracebackType
 
 from sqlalchemy import Connection, Engine
+
+from custos.storage.write_gate import gate_for
 
 
 class UnitOfWork:
     """`with uow:` opens a transaction; leaving without `commit()` rolls it back.
 
     Audit events are appended on `uow.conn` too, so an operation and its audit record
-    commit together or not at all (fail closed).
+    commit together or not at all (fail closed). On SQLite every transaction writes, so
+    the unit of work first passes the engine's write gate (`write_gate.py`): writers queue
+    promptly instead of sleeping in SQLite's busy handler.
     """
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._conn: Connection | None = None
+        self._gate: contextlib.ExitStack | None = None
 
     @property
     def engine(self) -> Engine:
@@ -29,8 +35,18 @@ class UnitOfWork:
         return self._conn
 
     def __enter__(self) -> UnitOfWork:
-        self._conn = self._engine.connect()
-        self._conn.begin()
+        gate = contextlib.ExitStack()
+        gate.enter_context(gate_for(self._engine).held())
+        try:
+            self._conn = self._engine.connect()
+            self._conn.begin()
+        except BaseException:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+            gate.close()
+            raise
+        self._gate = gate
         return self
 
     def commit(self) -> None:
@@ -54,3 +70,6 @@ class UnitOfWork:
         finally:
             conn.close()
             self._conn = None
+            if self._gate is not None:
+                self._gate.close()
+                self._gate = None

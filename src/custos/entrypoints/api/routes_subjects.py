@@ -10,7 +10,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, status
 from starlette.concurrency import run_in_threadpool
 
-from custos.entrypoints.api.deps import DECIDED, ContainerDep, PrincipalDep, privacy_context
+from custos.entrypoints.api.deps import (
+    DECIDED,
+    ContainerDep,
+    PrincipalDep,
+    privacy_context,
+    run_db,
+)
 from custos.entrypoints.api.schemas import (
     Created,
     ImportOut,
@@ -37,35 +43,45 @@ def _fields(raw: str | None) -> list[str] | None:
     return None if raw is None else [f.strip() for f in raw.split(",") if f.strip()]
 
 
+# The single-subject routes are async and run their unit of work through `run_db`: on the
+# event loop when the write gate is free, in the thread pool otherwise.
+
+
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=Created, openapi_extra=DECIDED)
-def create_subject(body: SubjectCreate, who: PrincipalDep, c: ContainerDep) -> Created:
+async def create_subject(body: SubjectCreate, who: PrincipalDep, c: ContainerDep) -> Created:
     ctx = privacy_context(who, body.purpose)
-    return Created(id=c.vault.create(ctx, NewSubject(dict(body.values), body.stage)))
+    return Created(
+        id=await run_db(c, c.vault.create, ctx, NewSubject(dict(body.values), body.stage))
+    )
 
 
 @router.get("/{subject_id}", response_model=SubjectOut, openapi_extra=DECIDED)
-def get_subject(
+async def get_subject(
     subject_id: str,
     who: PrincipalDep,
     c: ContainerDep,
     purpose: Annotated[str, Query(max_length=64)],
     fields: Annotated[str | None, Query(max_length=4096)] = None,
 ) -> SubjectOut:
-    view = c.vault.get(privacy_context(who, purpose), subject_id, _fields(fields))
+    view = await run_db(c, c.vault.get, privacy_context(who, purpose), subject_id, _fields(fields))
     return SubjectOut.of(view)
 
 
 @router.post("/search", response_model=list[SubjectOut], openapi_extra=DECIDED)
-def search_subjects(body: SubjectSearch, who: PrincipalDep, c: ContainerDep) -> list[SubjectOut]:
-    views = c.vault.find(privacy_context(who, body.purpose), body.field, body.value, body.fields)
+async def search_subjects(
+    body: SubjectSearch, who: PrincipalDep, c: ContainerDep
+) -> list[SubjectOut]:
+    ctx = privacy_context(who, body.purpose)
+    views = await run_db(c, c.vault.find, ctx, body.field, body.value, body.fields)
     return [SubjectOut.of(v) for v in views]
 
 
 @router.patch("/{subject_id}", response_model=SubjectOut, openapi_extra=DECIDED)
-def update_subject(
+async def update_subject(
     subject_id: str, body: SubjectUpdate, who: PrincipalDep, c: ContainerDep
 ) -> SubjectOut:
-    view = c.vault.update(privacy_context(who, body.purpose), subject_id, dict(body.values))
+    ctx = privacy_context(who, body.purpose)
+    view = await run_db(c, c.vault.update, ctx, subject_id, dict(body.values))
     return SubjectOut.of(view)
 
 
