@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import stat
 import zipfile
 from datetime import timedelta
@@ -103,6 +104,10 @@ def test_other_request_types_and_unverified_requests_are_refused(container: Cont
 def test_purge_deletes_only_old_packages(container: Container, clock: FixedClock) -> None:
     subject, request_id = _verified(container)
     path = build_package(container, CLERK, subject, request_id)
+    # The file system stamps the package with the real time; the test clock is fixed, so
+    # stamp it as written at the test clock's now (otherwise the test expires with the date).
+    written = clock.now().timestamp()
+    os.utime(path, (written, written))
     age = export_purge.parse_age("7d")
     keep = export_purge.purge(path.parent, age, clock.now(), container.uow(), container.audit, "c")
     assert keep == [] and path.exists()
