@@ -134,11 +134,12 @@ def baseline(db: Path) -> float:
     began = time.perf_counter()
     conn.execute("BEGIN")
     churned = "SELECT subject_id FROM subject_lifecycle WHERE event = 'churn'"
-    conn.execute(f"DELETE FROM subject_keys WHERE subject_id IN ({churned})")
-    conn.execute(f"DELETE FROM blind_index WHERE subject_id IN ({churned})")
+    churned_pks = f"SELECT pk FROM subjects WHERE id IN ({churned})"
+    conn.execute(f"DELETE FROM subject_keys WHERE subject_pk IN ({churned_pks})")
+    conn.execute(f"DELETE FROM blind_index WHERE subject_pk IN ({churned_pks})")
     conn.execute(f"UPDATE subjects SET status = 'erased', record = NULL WHERE id IN ({churned})")
-    stale = "SELECT id FROM subjects WHERE status = 'active' AND updated_at < '2024'"
-    conn.execute(f"DELETE FROM blind_index WHERE field = 'mobile' AND subject_id IN ({stale})")
+    stale = "SELECT pk FROM subjects WHERE status = 'active' AND updated_at < '2024'"
+    conn.execute(f"DELETE FROM blind_index WHERE field = 'mobile' AND subject_pk IN ({stale})")
     conn.execute("COMMIT")
     elapsed = time.perf_counter() - began
     conn.close()

@@ -125,7 +125,7 @@ def plain_get_latency(settings: Settings, samples: int) -> tuple[float, float]:
             conn.execute("BEGIN IMMEDIATE")
             conn.execute(
                 "SELECT s.record, k.wrapped_dek FROM subjects s JOIN subject_keys k "
-                "ON k.subject_id = s.id WHERE s.id = ?",
+                "ON k.subject_pk = s.pk WHERE s.id = ?",
                 (sid,),
             ).fetchone()
             conn.execute("COMMIT")

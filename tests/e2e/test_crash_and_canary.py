@@ -114,7 +114,7 @@ def test_kill_9_during_import_leaves_whole_subjects(
         _count(
             db,
             "SELECT count(*) FROM subjects s LEFT JOIN subject_keys k ON "
-            "k.subject_id = s.id WHERE k.subject_id IS NULL",
+            "k.subject_pk = s.pk WHERE k.subject_pk IS NULL",
         )
         == 0
     )

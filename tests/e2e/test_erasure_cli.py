@@ -55,7 +55,11 @@ def test_erase_then_restore_a_backup_and_replay(cli: Cli, tmp_path: Path) -> Non
     assert (report["entries"], report["applied"]) == (1, 1)
     cli("subjects", "get", sid, "-p", "account_management", database=backup, expect=4)
     with closing(sqlite3.connect(backup)) as conn:
-        keys = conn.execute("select count(*) from subject_keys where subject_id = ?", (sid,))
+        keys = conn.execute(
+            "select count(*) from subject_keys k join subjects s on s.pk = k.subject_pk "
+            "where s.id = ?",
+            (sid,),
+        )
         assert keys.fetchone() == (0,)
 
 

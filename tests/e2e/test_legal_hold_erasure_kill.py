@@ -73,14 +73,14 @@ def _assert_whole(db: Path) -> int:
     assert _count(db, "SELECT count(*) FROM legal_hold_records") == erased
     half = (
         "SELECT count(*) FROM subjects s WHERE s.status = 'erased' AND (s.record IS NOT NULL "
-        "OR EXISTS (SELECT 1 FROM subject_keys k WHERE k.subject_id = s.id) "
-        "OR EXISTS (SELECT 1 FROM blind_index b WHERE b.subject_id = s.id) "
+        "OR EXISTS (SELECT 1 FROM subject_keys k WHERE k.subject_pk = s.pk) "
+        "OR EXISTS (SELECT 1 FROM blind_index b WHERE b.subject_pk = s.pk) "
         "OR NOT EXISTS (SELECT 1 FROM erasure_ledger e WHERE e.subject_id = s.id))"
     )
     assert _count(db, half) == 0
     live = (
         "SELECT count(*) FROM subjects s WHERE s.status != 'erased' AND (s.record IS NULL "
-        "OR NOT EXISTS (SELECT 1 FROM subject_keys k WHERE k.subject_id = s.id) "
+        "OR NOT EXISTS (SELECT 1 FROM subject_keys k WHERE k.subject_pk = s.pk) "
         "OR EXISTS (SELECT 1 FROM legal_hold_records h WHERE h.subject_id = s.id))"
     )
     assert _count(db, live) == 0

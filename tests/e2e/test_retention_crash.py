@@ -74,9 +74,9 @@ def test_kill_9_mid_run_resumes_and_leaves_nothing_half_done(custos: Run, data_d
     # Nothing half-erased: an erased subject has no key, no index row and no record; a live one
     # has its key; the ledger has exactly the erased ones.
     half = (
-        "SELECT count(*) FROM subjects s LEFT JOIN subject_keys k ON k.subject_id = s.id "
-        "WHERE (s.status = 'erased' AND (k.subject_id IS NOT NULL OR s.record IS NOT NULL)) "
-        "OR (s.status = 'active' AND k.subject_id IS NULL)"
+        "SELECT count(*) FROM subjects s LEFT JOIN subject_keys k ON k.subject_pk = s.pk "
+        "WHERE (s.status = 'erased' AND (k.subject_pk IS NOT NULL OR s.record IS NOT NULL)) "
+        "OR (s.status = 'active' AND k.subject_pk IS NULL)"
     )
     assert _count(db, half) == 0
     assert _count(db, "SELECT count(*) FROM erasure_ledger") == erased

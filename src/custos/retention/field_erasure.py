@@ -9,7 +9,7 @@ collected per batch and flushed as three executemany statements in the caller's 
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, and_, bindparam, delete, update
+from sqlalchemy import Connection, and_, bindparam, delete, select, update
 
 from custos.crypto.envelope import FieldCipher, new_dek, pack_fields, unpack_fields
 from custos.crypto.ports import KeyProvider
@@ -21,16 +21,17 @@ _RECORD = (
     .where(subjects.c.id == bindparam("b_id"))
     .values(record=bindparam("b_record"), dek_version=bindparam("b_version"))
 )
+_PK = select(subjects.c.pk).where(subjects.c.id == bindparam("b_id")).scalar_subquery()
 _KEY = (
     update(subject_keys)
-    .where(subject_keys.c.subject_id == bindparam("b_id"))
+    .where(subject_keys.c.subject_pk == _PK)
     .values(kek_version=bindparam("b_kek"), wrapped_dek=bindparam("b_wrapped"))
 )
-# `field || ''` keeps SQLite off the (field, digest, subject_id) primary key, which it would
+# `field || ''` keeps SQLite off the (field, digest, subject_pk) primary key, which it would
 # otherwise pick and scan every row of the field; the subject index finds a handful of rows.
 _INDEX = delete(blind_index).where(
     and_(
-        blind_index.c.subject_id == bindparam("b_id"),
+        blind_index.c.subject_pk == _PK,
         blind_index.c.field.concat("") == bindparam("b_field"),
     )
 )

@@ -11,13 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 
 from custos.audit.model import AuditEvent, Outcome
 from custos.clock import Clock
 from custos.crypto.keyring import Keyring
 from custos.errors import ConflictError
-from custos.storage.tables.vault import key_rotations, subject_keys
+from custos.storage.tables.vault import key_rotations, subject_keys, subjects
 from custos.storage.uow import UnitOfWork
 from custos.vault.ports import AuditSink
 
@@ -113,36 +113,34 @@ class KeyRotation:
         return int(rotation_id[0]), to_version, "", False
 
     def _rewrap_batch(self, rotation_id: int, to_version: int, cursor: str) -> tuple[int, str]:
+        """Re-wrap the next batch after `cursor` (a subject row key as text; "" at the start)."""
+        after = int(cursor) if cursor else 0
         with self._uow() as uow:
+            k = subject_keys.c
             rows = uow.conn.execute(
-                select(
-                    subject_keys.c.subject_id,
-                    subject_keys.c.kek_version,
-                    subject_keys.c.wrapped_dek,
-                )
-                .where(subject_keys.c.subject_id > cursor)
-                .order_by(subject_keys.c.subject_id)
+                select(k.subject_pk, subjects.c.id, k.kek_version, k.wrapped_dek)
+                .join(subjects, subjects.c.pk == k.subject_pk)
+                .where(k.subject_pk > after)
+                .order_by(k.subject_pk)
                 .limit(self._batch)
             ).all()
             if not rows:
                 return 0, cursor
             changed = []
-            for subject_id, version, wrapped in rows:
+            for pk, subject_id, version, wrapped in rows:
                 if version == to_version:
                     continue
                 dek = self._keyring.unwrap(subject_id, version, wrapped)
                 _, rewrapped = self._keyring.wrap(subject_id, dek, to_version)
-                changed.append({"sid": subject_id, "w": rewrapped})
+                changed.append({"b_pk": pk, "w": rewrapped})
             if changed:
-                from sqlalchemy import bindparam
-
                 uow.conn.execute(
                     update(subject_keys)
-                    .where(subject_keys.c.subject_id == bindparam("sid"))
+                    .where(k.subject_pk == bindparam("b_pk"))
                     .values(kek_version=to_version, wrapped_dek=bindparam("w")),
                     changed,
                 )
-            new_cursor = rows[-1][0]
+            new_cursor = str(rows[-1][0])
             uow.conn.execute(
                 update(key_rotations)
                 .where(key_rotations.c.id == rotation_id)

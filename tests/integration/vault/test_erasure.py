@@ -29,9 +29,10 @@ def _create(container: Container, n: int) -> str:
 
 
 def _count(container: Container, table: object, subject_id: str) -> int:
-    column = table.c.subject_id  # type: ignore[attr-defined]
+    column = table.c.subject_pk  # type: ignore[attr-defined]
+    pk = select(subjects.c.pk).where(subjects.c.id == subject_id).scalar_subquery()
     with container.engine.connect() as conn:
-        return int(conn.execute(select(func.count()).where(column == subject_id)).scalar_one())
+        return int(conn.execute(select(func.count()).where(column == pk)).scalar_one())
 
 
 def _row(container: Container, subject_id: str) -> tuple[str, bytes | None]:

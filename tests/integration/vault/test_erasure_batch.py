@@ -28,9 +28,10 @@ def _create(container: Container, n: int) -> str:
 
 
 def _count(container: Container, table: object, ids: list[str]) -> int:
-    column = table.c.subject_id
+    pks = select(subjects.c.pk).where(subjects.c.id.in_(ids))
+    column = table.c.subject_pk
     with container.engine.connect() as conn:
-        return int(conn.execute(select(func.count()).where(column.in_(ids))).scalar_one())
+        return int(conn.execute(select(func.count()).where(column.in_(pks))).scalar_one())
 
 
 def _statuses(container: Container, ids: list[str]) -> dict[str, tuple[str, bool]]:

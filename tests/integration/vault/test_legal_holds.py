@@ -15,6 +15,7 @@ from custos.bootstrap import Container, open_container
 from custos.clock import FixedClock
 from custos.config import Settings
 from custos.discovery.synthetic import bank_card, resident_id
+from custos.storage.repositories.vault import pk_of
 from custos.storage.tables.audit import audit_events
 from custos.storage.tables.holds import legal_hold_records
 from custos.storage.tables.vault import blind_index, subject_keys
@@ -55,9 +56,9 @@ def test_held_categories_survive_erasure_and_are_readable_only_for_the_hold_purp
     sid, values = _create(held, 1)
     cert = held.erasure.erase("tester", sid, "data_subject_request", "req_1")
     with held.engine.connect() as conn:  # the main DEK and the index are gone
-        keys = select(func.count()).where(subject_keys.c.subject_id == sid)
+        keys = select(func.count()).where(subject_keys.c.subject_pk == pk_of(sid))
         assert conn.execute(keys).scalar_one() == 0
-        index = select(func.count()).where(blind_index.c.subject_id == sid)
+        index = select(func.count()).where(blind_index.c.subject_pk == pk_of(sid))
         assert conn.execute(index).scalar_one() == 0
     (view,) = held.erasure.holds.read(FINANCE, sid)  # type: ignore[union-attr]
     assert view.fields["full_name"] == values["full_name"]

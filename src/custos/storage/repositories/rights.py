@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
+from custos.storage.repositories.vault import pk_of
 from custos.storage.tables.rights import erasure_ledger
 from custos.storage.tables.vault import blind_index, subject_keys, subjects
 
@@ -28,14 +29,14 @@ def subject_status(conn: Connection, subject_id: str) -> str | None:
 
 
 def has_key(conn: Connection, subject_id: str) -> bool:
-    query = select(subject_keys.c.subject_id).where(subject_keys.c.subject_id == subject_id)
+    query = select(subject_keys.c.subject_pk).where(subject_keys.c.subject_pk == pk_of(subject_id))
     return conn.execute(query).first() is not None
 
 
 def shred(conn: Connection, subject_id: str, now: datetime) -> None:
     """Destroy the wrapped DEK and blind-index rows; keep a tombstone without the record."""
-    conn.execute(delete(subject_keys).where(subject_keys.c.subject_id == subject_id))
-    conn.execute(delete(blind_index).where(blind_index.c.subject_id == subject_id))
+    conn.execute(delete(subject_keys).where(subject_keys.c.subject_pk == pk_of(subject_id)))
+    conn.execute(delete(blind_index).where(blind_index.c.subject_pk == pk_of(subject_id)))
     conn.execute(
         update(subjects)
         .where(subjects.c.id == subject_id)

@@ -30,7 +30,7 @@ def _subject(_: int) -> Executable:
             k.kek_version,
             k.wrapped_dek,
         )
-        .select_from(subjects.outerjoin(subject_keys, k.subject_id == s.id))
+        .select_from(subjects.outerjoin(subject_keys, k.subject_pk == s.pk))
         .where(s.id == bindparam("id", type_=String))
     )
 
