@@ -199,10 +199,15 @@ class Container:
         return TotpSecretBox(self.keyring.staff_secret_key("totp"))
 
     def importer(self) -> Importer:
-        from custos.vault.importer import Importer
+        from custos.vault.importer import Importer, ImportTuning
 
-        keys = (self.settings.keys_dir, _passphrase(self.settings))
-        return Importer(self.vault, self.settings.import_batch_size, pool_keys=keys)
+        s = self.settings
+        tuning = ImportTuning(
+            batch_size=s.import_batch_size,
+            commit_subjects=max(s.import_commit_subjects, s.import_batch_size),
+            cache_mib=s.import_cache_mib,
+        )
+        return Importer(self.vault, tuning, pool_keys=(s.keys_dir, _passphrase(s)))
 
 
 def _passphrase(settings: Settings) -> bytes | None:

@@ -30,7 +30,19 @@ class Settings(BaseSettings):
     mode: Mode = Mode.DEVELOPMENT
     actor: str = Field(default="local-operator", description="Name of the local CLI operator")
     checkpoint_interval: int = Field(default=1000, ge=1, description="Sign every N audit events")
-    import_batch_size: int = Field(default=2000, ge=1, le=100_000)
+    import_batch_size: int = Field(
+        default=2000, ge=1, le=100_000, description="Subjects per import audit event"
+    )
+    import_commit_subjects: int = Field(
+        default=20_000,
+        ge=1,
+        le=1_000_000,
+        description="Subjects per import transaction: larger is faster; a crash keeps whole "
+        "transactions, and other writers wait while one commits",
+    )
+    import_cache_mib: int = Field(
+        default=256, ge=2, le=16_384, description="SQLite page cache of an importing connection"
+    )
     max_value_bytes: int = Field(default=4096, ge=16, description="Largest accepted field value")
     keyring_passphrase: SecretStr | None = None
     # Mail relay for the notification outbox (custos notices send-outbox).

@@ -76,7 +76,8 @@ def test_kill_9_during_import_leaves_whole_subjects(
     env = dict(
         os.environ,
         CUSTOS_DATA_DIR=str(data_dir),
-        CUSTOS_IMPORT_BATCH_SIZE="500",
+        CUSTOS_IMPORT_BATCH_SIZE="500",  # subjects per audit event
+        CUSTOS_IMPORT_COMMIT_SUBJECTS="1500",  # three batches per transaction
         CUSTOS_OPERATOR="1",  # the host operator escape (see cli/login.py)
     )
     proc = subprocess.Popen(
@@ -107,7 +108,7 @@ def test_kill_9_during_import_leaves_whole_subjects(
     _wait_gone(workers)  # sealing workers must not outlive a killed importer
     subjects = _count(db, "SELECT count(*) FROM subjects")
     assert 0 < subjects < 60_000
-    assert subjects % 500 == 0  # only whole batches committed
+    assert subjects % 1500 == 0  # only whole transactions (of three batches) committed
     assert _count(db, "SELECT count(*) FROM subject_keys") == subjects
     assert _count(db, "SELECT count(*) FROM blind_index") == 3 * subjects
     assert (

@@ -2,9 +2,14 @@
 
 Guarantees: columns the catalog does not declare (or the import purpose does not cover)
 are refused by name before anything is written; a malformed or invalid row is rejected
-with its row number and never half-written; each batch is one transaction holding its
-subjects, their keys, their index entries and the batch's audit event, so a crash or
-kill -9 leaves every subject wholly present or wholly absent.
+with its row number and never half-written; each transaction holds whole batches — their
+subjects, keys, index entries and one audit event per batch — so a crash or kill -9
+leaves every subject wholly present or wholly absent.
+
+Large files are sealed by worker processes (`sealing_pool.py`) while this process only
+writes. Transactions are larger than audit batches (20,000 subjects by default) and the
+importing connection gets a larger page cache: each transaction rewrites the pages of
+the blind index it touches, and fewer, larger transactions rewrite each page fewer times.
 """
 
 from __future__ import annotations
@@ -16,19 +21,12 @@ from pathlib import Path
 from custos.access.model import Action
 from custos.audit.model import AuditEvent, Outcome
 from custos.errors import ValidationError
+from custos.storage.engine import bulk_cache
 from custos.storage.repositories import vault as repo
-from custos.storage.repositories.vault import SealedSubject
+from custos.storage.repositories.vault import SealedBatch
 from custos.vault.model import PrivacyContext
-from custos.vault.readers import (
-    ImportFormat,
-    Row,
-    csv_header,
-    csv_rows,
-    jsonl_keys,
-    jsonl_rows,
-    open_text,
-)
-from custos.vault.sealing_pool import SealedChunk, SealingPool, chunks, seal_rows
+from custos.vault.readers import ImportFormat, csv_header, jsonl_keys
+from custos.vault.sealing_pool import ImportSource, SealedChunk, SealingPool, seal_serially
 from custos.vault.service import VaultService
 
 RESERVED_COLUMNS = frozenset({"stage"})
@@ -64,17 +62,29 @@ class ImportReport:
 ProgressFn = Callable[[int], None]
 
 
+@dataclass(frozen=True, slots=True)
+class ImportTuning:
+    """How big the import's units are; see `config.Settings` for what each one trades."""
+
+    batch_size: int = 2000  # subjects per audit event
+    commit_subjects: int = 20_000  # subjects per transaction (a crash keeps whole ones)
+    cache_mib: int = 256  # SQLite page cache of the importing connection
+
+
 class Importer:
     def __init__(
         self,
         vault: VaultService,
-        batch_size: int,
+        tuning: ImportTuning | int = ImportTuning(),
         pool_keys: tuple[Path, bytes | None] | None = None,
         parallel_from_bytes: int = PARALLEL_FROM_BYTES,
     ) -> None:
-        """`pool_keys` (keys dir, passphrase) lets large files be sealed by worker processes."""
+        """`pool_keys` (keys dir, passphrase) lets large files be sealed by worker processes;
+        a plain int for `tuning` is the batch size, committed batch by batch."""
         self._vault = vault
-        self._batch_size = batch_size
+        if isinstance(tuning, int):
+            tuning = ImportTuning(batch_size=tuning, commit_subjects=tuning)
+        self._tuning = tuning
         self._pool_keys = pool_keys
         self._parallel_from = parallel_from_bytes
 
@@ -91,10 +101,9 @@ class Importer:
         columns = csv_header(path) if fmt is ImportFormat.CSV else jsonl_keys(path)
         data_columns = self._check_columns(ctx, columns)
         report = ImportReport()
-        with open_text(path, on_bytes) as handle:
-            rows = csv_rows(handle, columns) if fmt is ImportFormat.CSV else jsonl_rows(handle)
-            parallel = path.stat().st_size >= self._parallel_from
-            self._stream(ctx, rows, data_columns, report, parallel)
+        source = ImportSource(path, fmt, tuple(columns))
+        parallel = self._pool_keys is not None and path.stat().st_size >= self._parallel_from
+        self._stream(ctx, source, data_columns, report, parallel, on_bytes)
         return report
 
     def _check_columns(self, ctx: PrivacyContext, columns: list[str]) -> tuple[str, ...]:
@@ -115,73 +124,116 @@ class Importer:
     def _stream(
         self,
         ctx: PrivacyContext,
-        rows: Iterator[Row],
+        source: ImportSource,
         columns: tuple[str, ...],
         report: ImportReport,
         parallel: bool,
+        on_bytes: ProgressFn | None,
     ) -> None:
         with self._vault.uow() as uow:
             version, catalog, sealer = self._vault.catalog_state(uow.conn)
         now = self._vault.clock.now()
-        if parallel and self._pool_keys is not None:
-            keys_dir, passphrase = self._pool_keys
-            max_bytes = self._vault.max_value_bytes
-            with SealingPool(catalog, keys_dir, passphrase, max_bytes) as pool:
-                self._collect(ctx, pool.seal(version, now, chunks(rows)), columns, report)
-        else:
-            sealed = (seal_rows(sealer, version, now, chunk) for chunk in chunks(rows))
-            self._collect(ctx, sealed, columns, report)
+        writer = _Writer(self._vault, self._tuning, ctx, columns, report)
+        try:
+            if parallel and self._pool_keys is not None:
+                keys_dir, passphrase = self._pool_keys
+                max_bytes = self._vault.max_value_bytes
+                with SealingPool(
+                    source, catalog, keys_dir, passphrase, max_bytes, version, now
+                ) as pool:
+                    writer.consume(pool.chunks(), on_bytes)
+            else:
+                writer.consume(seal_serially(source, sealer, version, now), on_bytes)
+        finally:
+            writer.close()
 
-    def _collect(
+
+class _Writer:
+    """Groups sealed chunks into audit batches and batches into transactions."""
+
+    def __init__(
         self,
+        vault: VaultService,
+        tuning: ImportTuning,
         ctx: PrivacyContext,
-        sealed_chunks: Iterator[SealedChunk],
         columns: tuple[str, ...],
         report: ImportReport,
     ) -> None:
-        """Group sealed chunks into batches of `batch_size` subjects, one transaction each."""
-        batch: list[SealedSubject] = []
-        first_row = 1
-        for chunk in sealed_chunks:
+        self._vault = vault
+        self._tuning = tuning
+        self._ctx = ctx
+        self._columns = columns
+        self._report = report
+        self._pending: list[tuple[SealedBatch, int, int]] = []  # (batch, first row, last row)
+        self._tuned: bool = False
+
+    def consume(self, chunks: Iterator[SealedChunk], on_bytes: ProgressFn | None) -> None:
+        report, size = self._report, self._tuning.batch_size
+        batch: SealedBatch | None = None
+        first_row, read = 1, 0
+        for chunk in chunks:
             report.rows += chunk.rows
             for number, problems in chunk.rejections:
                 report.reject(number, problems)
-            batch.extend(chunk.sealed)
-            if len(batch) >= self._batch_size:
-                self._write(ctx, batch, columns, (first_row, chunk.last_row), report)
-                batch, first_row = [], chunk.last_row + 1
-        if batch:
-            self._write(ctx, batch, columns, (first_row, report.rows), report)
+            if batch is None:
+                batch = chunk.batch
+            else:
+                batch.extend(chunk.batch)
+            if len(batch) >= size:
+                self._add(batch, first_row, chunk.last_row)
+                batch, first_row = None, chunk.last_row + 1
+            if on_bytes is not None and chunk.bytes_read > read:
+                on_bytes(chunk.bytes_read - read)
+                read = chunk.bytes_read
+        if batch is not None and len(batch):
+            self._add(batch, first_row, report.rows)
+        self._commit()
 
-    def _write(
-        self,
-        ctx: PrivacyContext,
-        batch: list[SealedSubject],
-        columns: tuple[str, ...],
-        rows: tuple[int, int],
-        report: ImportReport,
-    ) -> None:
+    def _add(self, batch: SealedBatch, first_row: int, last_row: int) -> None:
+        self._pending.append((batch, first_row, last_row))
+        if sum(len(b) for b, _, _ in self._pending) >= self._tuning.commit_subjects:
+            self._commit()
+
+    def _commit(self) -> None:
+        """One transaction: every pending batch with its audit event, or none of them."""
+        if not self._pending:
+            return
+        report = self._report
         with self._vault.uow() as uow:
-            repo.insert_many(uow.conn, batch)
-            self._vault.audit.append(
-                uow.conn,
-                AuditEvent(
-                    actor=ctx.actor,
-                    action="import.batch",
-                    outcome=Outcome.SUCCESS,
-                    purpose=ctx.purpose,
-                    subject_ids=tuple(s.id for s in batch),
-                    fields=columns,
-                    details={
-                        "batch": report.batches + 1,
-                        "first_row": rows[0],
-                        "last_row": rows[1],
-                        "count": len(batch),
-                    },
-                ),
-            )
+            if not self._tuned:
+                bulk_cache(uow.conn, self._tuning.cache_mib)
+                self._tuned = True
+            for number, (batch, first_row, last_row) in enumerate(
+                self._pending, start=report.batches + 1
+            ):
+                repo.insert_batch(uow.conn, batch)
+                self._vault.audit.append(uow.conn, self._event(batch, number, first_row, last_row))
             uow.commit()
-        report.batches += 1
-        report.imported += len(batch)
-        if report.first_subject_id is None:
-            report.first_subject_id = batch[0].id
+        for batch, _, _ in self._pending:
+            report.batches += 1
+            report.imported += len(batch)
+            if report.first_subject_id is None:
+                report.first_subject_id = batch.ids[0]
+        self._pending = []
+
+    def _event(self, batch: SealedBatch, number: int, first_row: int, last_row: int) -> AuditEvent:
+        return AuditEvent(
+            actor=self._ctx.actor,
+            action="import.batch",
+            outcome=Outcome.SUCCESS,
+            purpose=self._ctx.purpose,
+            subject_ids=tuple(batch.ids),
+            fields=self._columns,
+            details={
+                "batch": number,
+                "first_row": first_row,
+                "last_row": last_row,
+                "count": len(batch),
+            },
+        )
+
+    def close(self) -> None:
+        """Give the connection its usual page cache back (it returns to the pool)."""
+        if self._tuned:
+            with self._vault.uow() as uow:
+                bulk_cache(uow.conn, None)

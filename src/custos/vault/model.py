@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import os
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,10 +24,22 @@ class SubjectStatus(StrEnum):
 
 
 def new_subject_id() -> str:
-    """A random pseudonymous id (128 bits): it says nothing about the person."""
+    """A random pseudonymous id (130 random bits): it says nothing about the person."""
     value = secrets.randbits(130)
     chars = [_ALPHABET[(value >> (5 * i)) & 31] for i in range(26)]
     return "sub_" + "".join(chars)
+
+
+# RFC 4648 base32 digits, re-spelt in the Crockford alphabet above.
+_FROM_RFC4648 = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", _ALPHABET.encode())
+
+
+def new_subject_ids(count: int) -> list[str]:
+    """`count` ids exactly like `new_subject_id` (26 characters of 5 random bits each), for
+    bulk import: one getrandom call and one base32 pass instead of one of each per id."""
+    groups = -(-count * 26 // 8)  # base32 turns 5 bytes into 8 characters
+    digits = base64.b32encode(os.urandom(groups * 5)).translate(_FROM_RFC4648).decode()
+    return ["sub_" + digits[i * 26 : i * 26 + 26] for i in range(count)]
 
 
 @dataclass(frozen=True, slots=True)

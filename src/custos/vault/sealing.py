@@ -12,12 +12,14 @@ calls. The stored record is byte-for-byte the `envelope.pack_fields` format that
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import os
 import struct
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -26,7 +28,7 @@ from custos.catalog.model import Catalog
 from custos.crypto.envelope import NONCE_BYTES, associated_data, new_dek
 from custos.crypto.ports import KeyProvider
 from custos.errors import ValidationError
-from custos.storage.repositories.vault import SealedSubject
+from custos.storage.repositories.vault import SealedBatch, SealedSubject
 
 DEK_VERSION = 1  # a new subject's first data key
 _RECORD_HEADER = struct.Struct(">BI")  # envelope.pack_fields: name length, ciphertext length
@@ -44,9 +46,12 @@ class _FieldPlan:
     """What sealing one value of a field needs, computed once per catalog."""
 
     name: bytes
+    name_length: bytes  # the record header's first byte
     ad_tail: bytes  # associated data after the subject id
     index_key: bytes | None
     index_form: Callable[[str], str]
+    # HMAC with the key already absorbed: copying it is cheaper than keying a new one
+    index_mac: Any
 
 
 def _ad_parts(field: str) -> tuple[bytes, bytes]:
@@ -70,11 +75,14 @@ class Sealer:
         self._plans = {name: self._plan(name, rule) for name, rule in self._rules.items()}
 
     def _plan(self, name: str, rule: FieldRule) -> _FieldPlan:
+        key = self._index_keys.get(name)
         return _FieldPlan(
             name.encode(),
+            _RECORD_HEADER.pack(len(name.encode()), 0)[:1],
             _ad_parts(name)[1],
-            self._index_keys.get(name),
+            key,
             rule.validator.format.key,
+            None if key is None else hmac.new(key, digestmod=hashlib.sha256),
         )
 
     @property
@@ -128,19 +136,39 @@ class Sealer:
         now: datetime,
         catalog_version: int | None,
     ) -> SealedSubject:
-        dek = new_dek()
-        record = self._record(subject_id, AESGCM(dek), values)
-        kek_version, wrapped = self._keys.wrap(subject_id, dek)
+        batch = SealedBatch(now, catalog_version)
+        self.seal_into(batch, subject_id, values, stage)
         return SealedSubject(
             id=subject_id,
             stage=stage,
             created_at=now,
             catalog_version=catalog_version,
-            record=record,
-            kek_version=kek_version,
-            wrapped_dek=wrapped,
-            index_rows=self.index_rows(values),
+            record=batch.records[0],
+            kek_version=batch.kek_versions[0],
+            wrapped_dek=batch.wrapped[0],
+            index_rows=tuple((name, digest) for name, digest, _ in batch.index),
         )
+
+    def seal_into(
+        self, batch: SealedBatch, subject_id: str, values: Mapping[str, str], stage: str
+    ) -> None:
+        """Seal one subject (validated values) onto the end of `batch`."""
+        dek = new_dek()
+        record = self._record(subject_id, AESGCM(dek), values)
+        kek_version, wrapped = self._keys.wrap(subject_id, dek)
+        position = len(batch.ids)
+        batch.ids.append(subject_id)
+        batch.stages.append(stage)
+        batch.records.append(record)
+        batch.kek_versions.append(kek_version)
+        batch.wrapped.append(wrapped)
+        plans = self._plans
+        for name, value in values.items():
+            plan = plans.get(name)
+            if plan is not None and plan.index_mac is not None:
+                mac = plan.index_mac.copy()
+                mac.update(plan.index_form(value).encode())
+                batch.index.append((name, mac.digest(), position))
 
     def _record(self, subject_id: str, aead: AESGCM, values: Mapping[str, str]) -> bytes:
         """Every field sealed on its own (own nonce, own AD), packed as `pack_fields` does."""
@@ -148,13 +176,14 @@ class Sealer:
         nonces = os.urandom(NONCE_BYTES * len(values))  # one syscall, distinct nonces
         parts: list[bytes] = []
         at = 0
+        plans = self._plans
         for name, value in values.items():
-            plan = self._plans.get(name)
-            encoded = name.encode() if plan is None else plan.name
-            tail = _ad_parts(name)[1] if plan is None else plan.ad_tail
+            plan = plans.get(name)
+            if plan is None:  # validate() never lets one through; a direct caller might
+                raise ValidationError(f"{name}: field_not_declared", code="field_not_declared")
             nonce = nonces[at : at + NONCE_BYTES]
             at += NONCE_BYTES
-            sealed = aead.encrypt(nonce, value.encode(), head + tail)
-            parts += (_RECORD_HEADER.pack(len(encoded), NONCE_BYTES + len(sealed)), encoded)
-            parts += (nonce, sealed)
+            sealed = aead.encrypt(nonce, value.encode(), head + plan.ad_tail)
+            size = (NONCE_BYTES + len(sealed)).to_bytes(4, "big")
+            parts += (plan.name_length, size, plan.name, nonce, sealed)
         return b"".join(parts)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +26,35 @@ class SealedSubject:
     index_rows: tuple[tuple[str, bytes], ...]  # (field, digest)
 
 
+@dataclass(slots=True)
+class SealedBatch:
+    """Subjects ready to store, column by column: what the import's sealing workers send to
+    the writing process (lists of str and bytes pickle ~7x faster than one object per
+    subject). Every subject of a batch shares one creation time and catalog version."""
+
+    created_at: datetime
+    catalog_version: int | None
+    ids: list[str] = field(default_factory=list)
+    stages: list[str] = field(default_factory=list)
+    records: list[bytes] = field(default_factory=list)
+    kek_versions: list[int] = field(default_factory=list)
+    wrapped: list[bytes] = field(default_factory=list)
+    index: list[tuple[str, bytes, int]] = field(default_factory=list)  # (field, digest, position)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def extend(self, other: SealedBatch) -> None:
+        """Append `other`'s subjects (same time and catalog version) after this batch's."""
+        offset = len(self.ids)
+        self.ids += other.ids
+        self.stages += other.stages
+        self.records += other.records
+        self.kek_versions += other.kek_versions
+        self.wrapped += other.wrapped
+        self.index += [(f, d, offset + i) for f, d, i in other.index]
+
+
 @dataclass(frozen=True, slots=True)
 class StoredSubject:
     id: str
@@ -40,49 +69,54 @@ class StoredSubject:
 
 
 def insert_many(conn: Connection, sealed: Sequence[SealedSubject]) -> list[int]:
+    """Insert single sealed subjects (create, tools); the row keys, in the given order."""
+    pks: list[int] = []
+    for subject in sealed:
+        batch = SealedBatch(subject.created_at, subject.catalog_version)
+        batch.ids.append(subject.id)
+        batch.stages.append(subject.stage)
+        batch.records.append(subject.record)
+        batch.kek_versions.append(subject.kek_version)
+        batch.wrapped.append(subject.wrapped_dek)
+        batch.index += [(f, d, 0) for f, d in subject.index_rows]
+        pks += insert_batch(conn, batch)
+    return pks
+
+
+def insert_batch(conn: Connection, batch: SealedBatch) -> list[int]:
     """Bulk insert through the driver's executemany: the import hot path; the new row keys.
 
     Core's per-row parameter processing cost more than the encryption itself, so rows are
-    handed to the DBAPI directly, with the timestamp bound once per batch through the
-    column type (so it is stored exactly as Core would store it). Row keys are allocated
-    up front so the key and index rows can name them; blind-index rows go in sorted, so
-    the B-tree is walked once in order instead of jumping about.
+    handed to the DBAPI directly, with the timestamp bound once through the column type
+    (so it is stored exactly as Core would store it). Row keys are allocated up front so
+    the key and index rows can name them; blind-index rows go in sorted, so the B-tree is
+    walked once in order instead of jumping about.
     """
-    if not sealed:
+    if not batch.ids:
         return []
-    dialect = conn.dialect
-    bind_time = subjects.c.created_at.type.bind_processor(dialect)
-    times = {s.created_at for s in sealed}
-    stamp = {t: (bind_time(t) if bind_time else t) for t in times}
-    marks = _marks(dialect.paramstyle)
-    pks = allocate_pks(conn, len(sealed))
+    bind_time = subjects.c.created_at.type.bind_processor(conn.dialect)
+    stamp = bind_time(batch.created_at) if bind_time else batch.created_at
+    marks = _marks(conn.dialect.paramstyle)
+    pks = allocate_pks(conn, len(batch.ids))
+    version = batch.catalog_version
     conn.exec_driver_sql(
         "INSERT INTO subjects (pk, id, stage, status, created_at, updated_at, catalog_version, "  # noqa: S608 - placeholders only
         f"dek_version, record) VALUES ({marks(9)})",
         [
-            (
-                pk,
-                s.id,
-                s.stage,
-                "active",
-                stamp[s.created_at],
-                stamp[s.created_at],
-                s.catalog_version,
-                1,
-                s.record,
+            (pk, sid, stage, "active", stamp, stamp, version, 1, record)
+            for pk, sid, stage, record in zip(
+                pks, batch.ids, batch.stages, batch.records, strict=True
             )
-            for pk, s in zip(pks, sealed, strict=True)
         ],
     )
     conn.exec_driver_sql(
         f"INSERT INTO subject_keys (subject_pk, kek_version, wrapped_dek) VALUES ({marks(3)})",  # noqa: S608
-        [(pk, s.kek_version, s.wrapped_dek) for pk, s in zip(pks, sealed, strict=True)],
+        list(zip(pks, batch.kek_versions, batch.wrapped, strict=True)),
     )
-    rows = sorted((f, d, pk) for pk, s in zip(pks, sealed, strict=True) for f, d in s.index_rows)
-    if rows:
+    if batch.index:
         conn.exec_driver_sql(
             f"INSERT INTO blind_index (field, digest, subject_pk) VALUES ({marks(3)})",  # noqa: S608
-            rows,
+            sorted((f, d, pks[i]) for f, d, i in batch.index),
         )
     return pks
 
