@@ -56,14 +56,16 @@ class KeyRotation:
         self._holds = holds
 
     def pending(self) -> int:
+        """How many data keys `run` will re-wrap: those not yet under the target version (the
+        active one while a rotation is unfinished; a new one otherwise, so all of them)."""
         with self._uow() as uow:
-            return int(
-                uow.conn.execute(
-                    select(func.count())
-                    .select_from(subject_keys)
-                    .where(subject_keys.c.kek_version != self._keyring.active_version)
-                ).scalar_one()
-            )
+            unfinished = uow.conn.execute(
+                select(key_rotations.c.id).where(key_rotations.c.finished_at.is_(None))
+            ).first()
+            query = select(func.count()).select_from(subject_keys)
+            if unfinished is not None:
+                query = query.where(subject_keys.c.kek_version != self._keyring.active_version)
+            return int(uow.conn.execute(query).scalar_one())
 
     def run(
         self, retire_old: bool = False, on_batch: Callable[[int], None] | None = None

@@ -44,7 +44,7 @@ def rotate(
         console=stderr,
         transient=True,
     ) as bar:
-        task = bar.add_task("rotate", total=None)
+        task = bar.add_task("rotate", total=total or None)
         report = rotation.run(retire_old, on_batch=lambda n: bar.advance(task, n))
     stdout.print(
         f"{'Resumed and finished' if report.resumed else 'Rotated'}: KEK version "
