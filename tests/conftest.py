@@ -1,16 +1,27 @@
-"""Shared fixtures: an initialised data directory with a small catalog applied."""
+"""Shared fixtures: an initialised data directory with a small catalog applied.
+
+The store is SQLite unless a test module asks for more backends with
+`pytestmark = pytest.mark.backends("sqlite", "postgres")`: its tests then also run on a
+fresh PostgreSQL database each (marked `postgres`), from the server named by
+CUSTOS_TEST_POSTGRES_URL, which `.ci/run` starts; without it those runs skip.
+"""
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, make_url
 
 from custos.bootstrap import Container, initialize, open_container
 from custos.clock import FixedClock
 from custos.config import Settings
+
+POSTGRES_URL = os.environ.get("CUSTOS_TEST_POSTGRES_URL")
 
 TEST_CATALOG = """
 schema_version: 1
@@ -86,9 +97,45 @@ legal_holds:
 )
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    marker = metafunc.definition.get_closest_marker("backends")
+    if marker is None or "backend" not in metafunc.fixturenames:
+        return
+    params = [
+        pytest.param(name, id=name, marks=[pytest.mark.postgres] if name == "postgres" else [])
+        for name in marker.args
+    ]
+    metafunc.parametrize("backend", params)
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", checkpoint_interval=50)
+def backend() -> str:
+    return "sqlite"
+
+
+@pytest.fixture
+def database_url(backend: str) -> Iterator[str | None]:
+    """None for SQLite in the data directory; else a fresh PostgreSQL database, dropped after."""
+    if backend == "sqlite":
+        yield None
+        return
+    if not POSTGRES_URL:
+        pytest.skip("CUSTOS_TEST_POSTGRES_URL is not set (.ci/run starts a PostgreSQL server)")
+    name = f"custos_t_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str | None) -> Settings:
+    return Settings(data_dir=tmp_path / "data", checkpoint_interval=50, database_url=database_url)
 
 
 @pytest.fixture

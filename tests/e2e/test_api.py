@@ -18,6 +18,8 @@ from custos.storage.write_gate import gate_for
 from tests.integration.identity.rbac import PASSWORD, staff, with_roles
 from tests.integration.storage.lock_holder import hold_lock
 
+pytestmark = pytest.mark.backends("sqlite", "postgres")
+
 PURPOSES = ["account_management", "customer_support"]
 
 
@@ -183,6 +185,7 @@ def _other_writer(container: Container, seconds: float) -> subprocess.Popen[str]
     return hold_lock(Path(f"{container.engine.url.database}-writer"), seconds)
 
 
+@pytest.mark.backends("sqlite")  # the write gate is SQLite's
 def test_a_read_waits_for_another_writer_off_the_event_loop(
     client: tuple[TestClient, dict[str, str]],
 ) -> None:
@@ -202,6 +205,7 @@ def test_a_read_waits_for_another_writer_off_the_event_loop(
     assert waited >= 0.3  # it queued behind the other writer instead of failing
 
 
+@pytest.mark.backends("sqlite")  # the write gate is SQLite's
 def test_a_writer_that_never_leaves_gives_503_database_busy(
     client: tuple[TestClient, dict[str, str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -33,7 +33,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 def test_lifecycle_plan_run_certificate_and_check(world: World) -> None:
     po, clerk = world.headers("privacy_officer"), world.headers("customer_service")
     url = f"/api/v1/subjects/{world.subject_id}/lifecycle"
-    churned = world.http.post(url, headers=clerk, json={"event": "churn", "at": "2026-01-31T00:00:00Z"})
+    churned = world.http.post(
+        url, headers=clerk, json={"event": "churn", "at": "2026-01-31T00:00:00Z"}
+    )
     assert churned.status_code == 204, churned.text
     plan = world.http.get("/api/v1/retention/plan", headers=world.headers("auditor")).json()
     assert plan["subjects"] == 1 and plan["lines"][0]["rule"] == "mobile_after_churn"

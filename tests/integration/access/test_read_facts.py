@@ -16,6 +16,8 @@ from custos.storage.tables.identity import access_last_use, access_usage
 from custos.storage.tables.vault import subjects
 from custos.vault.model import NewSubject, PrivacyContext
 
+pytestmark = pytest.mark.backends("sqlite", "postgres")
+
 OPERATOR = PrivacyContext("tester", "customer_support", operator=True)
 CS = PrivacyContext("user:cs", "customer_support", ("customer_service",), account_id="acct-cs")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite3
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -47,8 +47,8 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def engine(db_path: Path) -> Iterator[Engine]:
-    engine = make_engine(f"sqlite:///{db_path}")
+def engine(db_path: Path, database_url: str | None) -> Iterator[Engine]:
+    engine = make_engine(database_url or f"sqlite:///{db_path}")
     metadata.create_all(engine)
     yield engine
     engine.dispose()
@@ -69,28 +69,57 @@ def fill(engine: Engine, log: AuditLog, count: int) -> None:
         log.append_many(conn, [sample_event(i) for i in range(count)])
 
 
-def tamper(db_path: Path, *statements: tuple[str, tuple[object, ...]]) -> None:
-    """Change the database behind Custos's back, as an attacker with file access would."""
-    with sqlite3.connect(db_path) as raw:
+def tamper(engine: Engine, *statements: tuple[str, tuple[object, ...]]) -> None:
+    """Change the database behind Custos's back, as an attacker with file access would.
+
+    Statements are written for SQLite; on PostgreSQL the few SQLite-only spellings are
+    translated (`zeroblob`, text edits of a blob, `?` placeholders).
+    """
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
         for sql, params in statements:
-            raw.execute(sql, params)
+            cursor.execute(_spelt_for(engine, sql), params)
+        raw.commit()
+    finally:
+        raw.close()
 
 
-def rehash(db_path: Path) -> None:
+def _spelt_for(engine: Engine, sql: str) -> str:
+    if engine.dialect.name != "postgresql":
+        return sql
+    sql = re.sub(r"zeroblob\((\d+)\)", r"decode(repeat('00', \1), 'hex')", sql)
+    sql = re.sub(
+        r"CAST\(replace\(body, ('[^']*'), ('[^']*')\) AS BLOB\)",
+        r"convert_to(replace(convert_from(body, 'UTF8'), \1, \2), 'UTF8')",
+        sql,
+    )
+    sql = sql.replace("CAST(body || ' ' AS BLOB)", "body || '\\x20'::bytea")
+    return sql.replace("?", "%s")
+
+
+def rehash(engine: Engine) -> None:
     """The careful attacker: recompute every leaf, chain hash and the head after an edit."""
     from custos.audit.chain import GENESIS, chain_hash
     from custos.audit.merkle import leaf_hash
     from custos.audit.service import _push
 
-    with sqlite3.connect(db_path) as raw:
-        rows = raw.execute("SELECT seq, body FROM audit_events ORDER BY seq").fetchall()
-        previous, stack = GENESIS, []
-        for index, (seq, body) in enumerate(rows):
-            leaf = leaf_hash(bytes(body))
-            previous = chain_hash(previous, seq, leaf)
-            _push(stack, index, leaf)
-            raw.execute("UPDATE audit_events SET chain_hash = ? WHERE seq = ?", (previous, seq))
-        raw.execute(
+    with engine.connect() as conn:
+        rows = [
+            (int(seq), bytes(body))
+            for seq, body in conn.exec_driver_sql("SELECT seq, body FROM audit_events ORDER BY seq")
+        ]
+    previous, stack = GENESIS, []
+    updates: list[tuple[str, tuple[object, ...]]] = []
+    for index, (seq, body) in enumerate(rows):
+        leaf = leaf_hash(body)
+        previous = chain_hash(previous, seq, leaf)
+        _push(stack, index, leaf)
+        updates.append(("UPDATE audit_events SET chain_hash = ? WHERE seq = ?", (previous, seq)))
+    updates.append(
+        (
             "UPDATE audit_head SET seq = ?, chain_hash = ?, frontier = ?",
             (rows[-1][0], previous, b"".join(stack)),
         )
+    )
+    tamper(engine, *updates)

@@ -17,6 +17,8 @@ from custos.storage.tables.audit import audit_checkpoints, audit_events
 
 from .conftest import INTERVAL, fill, sample_event, tamper
 
+pytestmark = pytest.mark.backends("sqlite", "postgres")
+
 
 def count(engine: Engine, table: object) -> int:
     with engine.connect() as conn:
@@ -137,14 +139,14 @@ def test_exported_checkpoints_verify_and_use_the_current_key(
 
 @pytest.mark.parametrize("damage", ["none", "edit"])
 def test_parallel_and_in_process_verification_agree(
-    engine: Engine, log: AuditLog, db_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str
+    engine: Engine, log: AuditLog, monkeypatch: pytest.MonkeyPatch, damage: str
 ) -> None:
     monkeypatch.setattr(scan, "CHUNK", 16)
     monkeypatch.setattr("custos.audit.verify.PARALLEL_MIN_EVENTS", 32)
     fill(engine, log, 150)
     if damage == "edit":
         tamper(
-            db_path,
+            engine,
             ("UPDATE audit_events SET body = CAST(body || ' ' AS BLOB) WHERE seq = ?", (77,)),
         )
     parallel = log.verify(engine, workers=2)

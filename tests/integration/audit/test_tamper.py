@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,8 @@ from custos.audit.model import ProblemCode
 from custos.audit.service import AuditLog
 
 from .conftest import fill, rehash, tamper
+
+pytestmark = pytest.mark.backends("sqlite", "postgres")
 
 EVENTS = 35  # checkpoints at 10, 20, 30 (INTERVAL = 10)
 EDIT_17 = ("UPDATE audit_events SET body = CAST(replace(body, 'req-16', 'req-99') AS BLOB) "
@@ -76,12 +77,14 @@ CASES = {
 @pytest.mark.parametrize("full_chain", [True, False], ids=["full", "merkle-first"])
 @pytest.mark.parametrize("case", list(CASES))
 def test_tampering_is_detected_at_the_first_bad_seq(
-    engine: Engine, log: AuditLog, db_path: Path, case: str, full_chain: bool
+    engine: Engine, log: AuditLog, case: str, full_chain: bool, backend: str
 ) -> None:
+    if backend == "postgres" and case == "edit a body as text":
+        pytest.skip("PostgreSQL cannot store text in a bytea column: no such attack there")
     statements, first_bad, code = CASES[case]
     fill(engine, log, EVENTS)
     assert log.verify(engine, full_chain=full_chain).ok
-    tamper(db_path, *statements)
+    tamper(engine, *statements)
     report = log.verify(engine, full_chain=full_chain)
     if case == "edit a chain hash" and not full_chain:
         assert report.ok  # documented: no event changed, only the derived column
@@ -93,11 +96,11 @@ def test_tampering_is_detected_at_the_first_bad_seq(
 
 @pytest.mark.parametrize("seq", [3, 33])  # under a checkpoint, and in the unsigned tail
 def test_merkle_first_mode_locates_an_edit_with_the_chain(
-    engine: Engine, log: AuditLog, db_path: Path, seq: int
+    engine: Engine, log: AuditLog, seq: int
 ) -> None:
     fill(engine, log, EVENTS)
     tamper(
-        db_path, ("UPDATE audit_events SET body = CAST(body || ' ' AS BLOB) WHERE seq = ?", (seq,))
+        engine, ("UPDATE audit_events SET body = CAST(body || ' ' AS BLOB) WHERE seq = ?", (seq,))
     )
     report = log.verify(engine, full_chain=False)
     assert report.first_bad_seq == seq
@@ -105,20 +108,18 @@ def test_merkle_first_mode_locates_an_edit_with_the_chain(
 
 
 def test_truncation_before_the_first_checkpoint_is_caught_by_the_head(
-    engine: Engine, log: AuditLog, db_path: Path
+    engine: Engine, log: AuditLog
 ) -> None:
     fill(engine, log, 7)
-    tamper(db_path, ("DELETE FROM audit_events WHERE seq > ?", (5,)))
+    tamper(engine, ("DELETE FROM audit_events WHERE seq > ?", (5,)))
     report = log.verify(engine)
     assert (report.first_bad_seq, report.problem and report.problem.code) == (6, "truncated")
 
 
-def test_a_rehashed_edit_is_caught_by_the_signed_checkpoints(
-    engine: Engine, log: AuditLog, db_path: Path
-) -> None:
+def test_a_rehashed_edit_is_caught_by_the_signed_checkpoints(engine: Engine, log: AuditLog) -> None:
     fill(engine, log, EVENTS)
-    tamper(db_path, EDIT_17)
-    rehash(db_path)
+    tamper(engine, EDIT_17)
+    rehash(engine)
     assert log.verify(engine, full_chain=False) == log.verify(engine)
     report = log.verify(engine)
     assert report.problem is not None
@@ -128,15 +129,15 @@ def test_a_rehashed_edit_is_caught_by_the_signed_checkpoints(
 
 
 def test_a_rehashed_edit_with_checkpoints_deleted_is_still_caught(
-    engine: Engine, log: AuditLog, db_path: Path, tmp_path: Path
+    engine: Engine, log: AuditLog, tmp_path: Path
 ) -> None:
     fill(engine, log, EVENTS)
     exported = tmp_path / "checkpoints.jsonl"
     with engine.connect() as conn:
         log.export_checkpoints(conn, exported)
-    tamper(db_path, EDIT_17, ("DELETE FROM audit_checkpoints", ()))
-    rehash(db_path)
-    tamper(db_path, ("UPDATE audit_head SET checkpoint_size = 0", ()))
+    tamper(engine, EDIT_17, ("DELETE FROM audit_checkpoints", ()))
+    rehash(engine)
+    tamper(engine, ("UPDATE audit_head SET checkpoint_size = 0", ()))
     inside = log.verify(engine)
     assert inside.problem is not None and inside.problem.code == ProblemCode.CHECKPOINT_MISSING
     assert inside.first_bad_seq == 1
@@ -145,23 +146,19 @@ def test_a_rehashed_edit_with_checkpoints_deleted_is_still_caught(
     assert outside.first_bad_seq <= 17
 
 
-def test_a_forged_checkpoint_signature_is_detected(
-    engine: Engine, log: AuditLog, db_path: Path
-) -> None:
+def test_a_forged_checkpoint_signature_is_detected(engine: Engine, log: AuditLog) -> None:
     fill(engine, log, EVENTS)
     tamper(
-        db_path, ("UPDATE audit_checkpoints SET signature = zeroblob(64) WHERE tree_size = 20", ())
+        engine, ("UPDATE audit_checkpoints SET signature = zeroblob(64) WHERE tree_size = 20", ())
     )
     report = log.verify(engine)
     assert report.problem is not None and report.problem.code == ProblemCode.BAD_SIGNATURE
     assert report.first_bad_seq == 20
 
 
-def test_a_checkpoint_with_a_swapped_root_is_detected(
-    engine: Engine, log: AuditLog, db_path: Path
-) -> None:
+def test_a_checkpoint_with_a_swapped_root_is_detected(engine: Engine, log: AuditLog) -> None:
     fill(engine, log, EVENTS)
-    tamper(db_path, ("UPDATE audit_checkpoints SET root = zeroblob(32) WHERE tree_size = 20", ()))
+    tamper(engine, ("UPDATE audit_checkpoints SET root = zeroblob(32) WHERE tree_size = 20", ()))
     report = log.verify(engine)
     assert report.problem is not None and report.first_bad_seq == 11
     assert report.problem.code == ProblemCode.ROOT_MISMATCH
@@ -210,17 +207,19 @@ def test_two_roots_for_one_size_inside_the_exported_file(
 
 
 def test_truncation_past_an_exported_checkpoint_is_detected(
-    engine: Engine, log: AuditLog, db_path: Path, tmp_path: Path
+    engine: Engine, log: AuditLog, tmp_path: Path
 ) -> None:
     fill(engine, log, EVENTS)
     path = tmp_path / "c.jsonl"
     with engine.connect() as conn:
         log.export_checkpoints(conn, path)
-    with sqlite3.connect(db_path) as raw:  # cut to 15 and make the database agree with itself
-        raw.execute("DELETE FROM audit_events WHERE seq > 15")
-        raw.execute("DELETE FROM audit_checkpoints WHERE tree_size > 15")
-    rehash(db_path)
-    tamper(db_path, ("UPDATE audit_head SET checkpoint_size = 10", ()))
+    tamper(  # cut to 15 and make the database agree with itself
+        engine,
+        ("DELETE FROM audit_events WHERE seq > 15", ()),
+        ("DELETE FROM audit_checkpoints WHERE tree_size > 15", ()),
+    )
+    rehash(engine)
+    tamper(engine, ("UPDATE audit_head SET checkpoint_size = 10", ()))
     assert log.verify(engine).ok  # consistent inside: only the copy outside can tell
     report = log.verify(engine, path)
     assert report.problem is not None and report.problem.code == ProblemCode.TRUNCATED

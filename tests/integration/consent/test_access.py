@@ -15,6 +15,8 @@ from custos.consent.model import GiveRequest
 from custos.vault.errors import PurposeDenied
 from custos.vault.model import PrivacyContext
 
+pytestmark = pytest.mark.backends("sqlite", "postgres")
+
 MARKETING = PrivacyContext("tester", "marketing_email", operator=True)
 SUPPORT = PrivacyContext("tester", "customer_support", operator=True)
 OFFERS = PrivacyContext("tester", "card_offers", operator=True)

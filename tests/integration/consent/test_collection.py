@@ -14,6 +14,8 @@ from custos.consent.model import GiveRequest
 from custos.errors import ValidationError
 from custos.vault.model import PrivacyContext
 
+pytestmark = pytest.mark.backends("sqlite", "postgres")
+
 WHO = PrivacyContext("web-signup", "", operator=True)
 VALUES = {
     "full_name": "张伟",

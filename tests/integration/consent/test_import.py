@@ -15,6 +15,8 @@ from custos.consent.importer import ConsentImporter
 from custos.storage.repositories import consent as consent_repo
 from custos.vault.model import NewSubject, PrivacyContext
 
+pytestmark = pytest.mark.backends("sqlite", "postgres")
+
 
 def test_imported_rows_are_checked_batch_by_batch(
     container: Container, subject_id: str, tmp_path: Path

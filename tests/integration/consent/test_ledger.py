@@ -18,6 +18,8 @@ from custos.errors import ConflictError, NotFoundError
 from custos.storage.repositories import consent as repo
 from custos.storage.tables.consent import consent_events
 
+pytestmark = pytest.mark.backends("sqlite", "postgres")
+
 T0 = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
 
 

@@ -15,6 +15,8 @@ from custos.consent.model import GiveRequest, NewNotice, text_sha256
 from custos.consent.notifier import list_outbox
 from custos.consent.smtp import OutboxDelivery, SmtpConfig, SmtpSender
 
+pytestmark = pytest.mark.backends("sqlite", "postgres")
+
 TEXT_EN = "# Privacy notice\n\nWe use your e-mail address for newsletters.\n"
 TEXT_ZH = "# 隐私政策\n\n我们使用您的电子邮箱发送通讯。\n"
 

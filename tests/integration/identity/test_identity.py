@@ -23,6 +23,8 @@ from custos.identity.model import CredentialKind
 from custos.storage.tables.audit import audit_events
 from custos.storage.tables.identity import staff_accounts
 
+pytestmark = pytest.mark.backends("sqlite", "postgres")
+
 
 def _last_login_reasons(c: Container) -> list[str]:
     with c.uow() as uow:

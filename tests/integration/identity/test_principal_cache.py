@@ -17,6 +17,8 @@ from custos.identity.errors import InvalidToken
 from custos.storage.repositories.credentials import read_epoch
 from custos.storage.tables.identity import staff_accounts, staff_sessions
 
+pytestmark = pytest.mark.backends("sqlite", "postgres")
+
 
 def _session(c: Container) -> str:
     return staff(c, "alice", "customer_service")
@@ -24,7 +26,9 @@ def _session(c: Container) -> str:
 
 def _key(c: Container) -> str:
     c.accounts.add("tester", "alice", PASSWORD, ["customer_service"])
-    return c.auth.issue_key("tester", "alice", "crm", "customer_service", ["customer_support"], 9).key
+    return c.auth.issue_key(
+        "tester", "alice", "crm", "customer_service", ["customer_support"], 9
+    ).key
 
 
 def _other_worker(c: Container) -> Authenticator:
@@ -88,7 +92,9 @@ def test_role_change_applies_to_a_cached_principal(
     assert other.authenticate(credential).roles == ("customer_service",)
     rbac.accounts.set_roles("tester", "alice", ["customer_service", "marketing"])
     assert other.authenticate(credential).roles == (
-        ("customer_service", "marketing") if credential.startswith("cus_s_") else ("customer_service",)
+        ("customer_service", "marketing")
+        if credential.startswith("cus_s_")
+        else ("customer_service",)
     )
     rbac.accounts.set_roles("tester", "alice", ["finance"])
     if credential.startswith("cus_s_"):
@@ -108,7 +114,9 @@ def test_role_change_applies_to_a_cached_principal(
         (staff_sessions.c.last_seen_at, False),
     ],
 )
-def test_only_principal_columns_move_the_epoch(rbac: Container, column: object, bumps: bool) -> None:
+def test_only_principal_columns_move_the_epoch(
+    rbac: Container, column: object, bumps: bool
+) -> None:
     _session(rbac)
     before = read_epoch(rbac.engine)
     table = staff_accounts if column in staff_accounts.c.values() else staff_sessions

@@ -14,6 +14,8 @@ from custos.clock import FixedClock
 from custos.config import Settings
 from custos.vault.model import NewSubject, PrivacyContext
 
+pytestmark = pytest.mark.backends("sqlite", "postgres")
+
 HOLD = """
   - key: kyc_aml
     data_use: essential.service.operations

@@ -18,6 +18,8 @@ from custos.storage.tables.vault import blind_index, subjects
 from custos.vault.errors import SubjectErased, SubjectNotFound
 from custos.vault.model import NewSubject, PrivacyContext
 
+pytestmark = pytest.mark.backends("sqlite", "postgres")
+
 ACCOUNT = PrivacyContext("tester", "account_management", operator=True)
 START = datetime(2020, 1, 15, 10, 30, tzinfo=UTC)
 VALUES = {

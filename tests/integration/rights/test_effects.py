@@ -22,6 +22,8 @@ from custos.vault.erasure import verify_certificate
 from custos.vault.errors import PurposeDenied
 from custos.vault.model import NewSubject, PrivacyContext
 
+pytestmark = pytest.mark.backends("sqlite", "postgres")
+
 CLERK = Staff("user:clerk", ("customer_service",))
 OFFICER = Staff("user:officer", ("privacy_officer",))
 AUDITOR = Staff("user:auditor", ("auditor",))

@@ -26,6 +26,8 @@ from custos.storage.repositories import rights_requests as repo
 from custos.storage.tables.audit import audit_events
 from custos.vault.model import NewSubject, PrivacyContext
 
+pytestmark = pytest.mark.backends("sqlite", "postgres")
+
 CLERK = Staff("user:clerk", ("customer_service",))
 OFFICER = Staff("user:officer", ("privacy_officer",))
 ACCOUNT = PrivacyContext("tester", "account_management", operator=True)

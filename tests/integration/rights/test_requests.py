@@ -18,6 +18,8 @@ from custos.storage.tables.rights import rights_verifications
 from custos.vault.errors import PurposeDenied, SubjectErased
 from custos.vault.model import NewSubject, PrivacyContext
 
+pytestmark = pytest.mark.backends("sqlite", "postgres")
+
 CLERK = Staff("user:clerk", ("customer_service",))
 OFFICER = Staff("user:officer", ("privacy_officer",))
 ACCOUNT = PrivacyContext("tester", "account_management", operator=True)

@@ -6,16 +6,19 @@ from __future__ import annotations
 import sqlite3
 from contextlib import closing
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, select
+from sqlalchemy import insert, inspect, select
 
 from custos.bootstrap import Container
 from custos.storage.migrations import alembic_config
 from custos.storage.tables import metadata
 from custos.storage.tables.vault import key_rotations
 from custos.vault.model import NewSubject, PrivacyContext
+
+pytestmark = pytest.mark.backends("sqlite", "postgres")
 
 OPERATOR = PrivacyContext("tester", "account_management", operator=True)
 SUPPORT = PrivacyContext("tester", "customer_support", operator=True)
@@ -38,6 +41,10 @@ def _create(container: Container, n: int) -> list[str]:
 
 def test_migrated_schema_matches_the_tables(container: Container) -> None:
     assert _schema_differences(container) == []
+
+
+@pytest.mark.backends("sqlite")
+def test_sqlite_layout_of_the_subject_tables(container: Container) -> None:
     database = container.engine.url.database
     assert database is not None
     with closing(sqlite3.connect(database)) as conn:
@@ -57,15 +64,15 @@ def test_subject_row_keys_down_and_up_keep_every_subject(container: Container) -
     assert _schema_differences(container) != []  # the check sees an old schema
     columns = {c["name"] for c in inspect(container.engine).get_columns("blind_index")}
     assert columns == {"field", "digest", "subject_id"}
-    database = container.engine.url.database
-    assert database is not None
-    with closing(sqlite3.connect(database)) as conn:
-        keyed = conn.execute("SELECT count(*) FROM subject_keys").fetchone()[0]
-        indexed = conn.execute("SELECT count(DISTINCT subject_id) FROM blind_index").fetchone()[0]
+    with container.engine.connect() as conn:
+        keyed = conn.exec_driver_sql("SELECT count(*) FROM subject_keys").scalar_one()
+        indexed = conn.exec_driver_sql(
+            "SELECT count(DISTINCT subject_id) FROM blind_index"
+        ).scalar_one()
         conn.execute(  # a rotation interrupted under the old schema: its cursor was an id
-            "INSERT INTO key_rotations (to_version, started_at, cursor, rewrapped) "
-            "VALUES (2, '2026-11-23 09:00:00', ?, 3)",
-            (ids[3],),
+            insert(key_rotations).values(
+                to_version=2, started_at=container.clock.now(), cursor=ids[3], rewrapped=3
+            )
         )
         conn.commit()
     assert (keyed, indexed) == (4, 4)  # the erased subject has neither

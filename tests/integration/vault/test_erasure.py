@@ -20,6 +20,8 @@ from custos.vault.erasure import verify_certificate
 from custos.vault.errors import AlreadyErased, SubjectErased, SubjectNotFound
 from custos.vault.model import NewSubject, PrivacyContext
 
+pytestmark = pytest.mark.backends("sqlite", "postgres")
+
 ACCOUNT = PrivacyContext("tester", "account_management", operator=True)
 
 
@@ -130,6 +132,7 @@ def _backup(container: Container, target: Path) -> None:
     dest.close()
 
 
+@pytest.mark.backends("sqlite")  # copies the SQLite file as a backup
 def test_restore_replays_the_ledger(container: Container, clock: FixedClock) -> None:
     erased, kept = _create(container, 1), _create(container, 2)
     first = container.erasure.erase("tester", kept, "other")  # erased before the backup too

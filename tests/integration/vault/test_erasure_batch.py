@@ -19,6 +19,8 @@ from custos.vault.erasure_batch import BatchErasure
 from custos.vault.errors import SubjectErased, SubjectNotFound
 from custos.vault.model import NewSubject, PrivacyContext
 
+pytestmark = pytest.mark.backends("sqlite", "postgres")
+
 ACCOUNT = PrivacyContext("tester", "account_management", operator=True)
 
 
@@ -126,6 +128,7 @@ def test_failure_mid_batch_leaves_every_subject_whole(
     assert container.vault.get(ACCOUNT, ids[2]).fields["email"] == "ada.2@example.com"
 
 
+@pytest.mark.backends("sqlite")  # copies the SQLite file as a backup
 def test_a_restored_backup_replays_a_batch(container: Container, clock: FixedClock) -> None:
     ids = [_create(container, n) for n in range(5)]
     backup = container.settings.data_dir / "backup.db"

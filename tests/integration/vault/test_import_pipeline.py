@@ -22,6 +22,8 @@ from custos.vault.model import PrivacyContext
 from custos.vault.readers import ImportFormat, csv_header
 from custos.vault.sealing_pool import ImportSource, SealingFailed, SealingPool
 
+pytestmark = pytest.mark.backends("sqlite", "postgres")
+
 OPERATOR = PrivacyContext("tester", "account_management", operator=True)
 SUPPORT = PrivacyContext("tester", "customer_support", operator=True)
 BAD_ROWS = {7, 1234, 2999}  # 1-based data rows with a wrong check digit

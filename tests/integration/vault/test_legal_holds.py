@@ -23,6 +23,8 @@ from custos.vault.erasure import verify_certificate
 from custos.vault.errors import PurposeDenied, SubjectErased
 from custos.vault.model import NewSubject, PrivacyContext
 
+pytestmark = pytest.mark.backends("sqlite", "postgres")
+
 OPERATOR = PrivacyContext("tester", "account_management", operator=True)
 FINANCE = PrivacyContext("fin.user", "kyc_aml", roles=("finance",))
 RNG = random.Random(47)
@@ -124,6 +126,7 @@ def test_batch_erasure_keeps_holds_and_expired_holds_are_purged(
     assert held.audit.verify(held.engine, workers=1).ok
 
 
+@pytest.mark.backends("sqlite")  # copies the SQLite file as a backup
 def test_replay_on_a_restored_backup_rederives_the_hold(held: Container, clock: FixedClock) -> None:
     sid, values = _create(held, 1)
     backup = held.settings.data_dir / "backup.db"

@@ -16,6 +16,8 @@ from custos.storage.tables.vault import blind_index, subjects
 from custos.vault.errors import SubjectNotFound
 from custos.vault.model import NewSubject, PrivacyContext
 
+pytestmark = pytest.mark.backends("sqlite", "postgres")
+
 ACCOUNT = PrivacyContext("tester", "account_management", operator=True)
 SUPPORT = PrivacyContext("tester", "customer_support", operator=True)
 

@@ -99,7 +99,14 @@ _READ_HEAD, _LOCK_HEAD = Prepared(_head), Prepared(_locked_head)
 _UPDATE_HEAD, _INSERT_EVENT = Prepared(_update_head), Prepared(_insert_event)
 
 
+# PostgreSQL: FOR UPDATE locks nothing while the head row does not exist yet, so two first
+# appends could both take seq 1; a transaction-scoped advisory lock orders every appender.
+_APPEND_LOCK = "SELECT pg_advisory_xact_lock(7234105946455160577)"  # a constant for Custos
+
+
 def read_head(conn: Connection, *, lock: bool = False) -> HeadRow | None:
+    if lock and conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(_APPEND_LOCK)
     rows = (_LOCK_HEAD if lock else _READ_HEAD).rows(conn, {"head_id": HEAD_ID})
     if not rows:
         return None
