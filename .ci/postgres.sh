@@ -1,8 +1,9 @@
 # Sourced by .ci/run: a PostgreSQL server on loopback for the tests marked `postgres`.
 #
 # Uses the machine's PostgreSQL (installed with apt-get when missing), starts its cluster,
-# (re)creates a login role with a fresh random password, and exports
-# CUSTOS_TEST_POSTGRES_URL. Each test creates and drops its own database through it.
+# creates a login role of this run's own with a random password (so two runs never change
+# each other's), and exports CUSTOS_TEST_POSTGRES_URL. Each test creates and drops its own
+# database through it.
 # Prints one line on success; on any failure it says why and the postgres tests skip.
 
 custos_start_postgres() {
@@ -22,22 +23,18 @@ custos_start_postgres() {
         return 0
     fi
     pg_ctlcluster "$version" "$cluster" start >/dev/null 2>&1 || true
-    local password
+    local password role
     password="$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
+    role="custos_ci_$(python3 -c 'import secrets; print(secrets.token_hex(4))')"
     if ! runuser -u postgres -- psql -q -p "$port" -v ON_ERROR_STOP=1 >/dev/null <<SQL
-DO \$\$ BEGIN
-  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'custos_test') THEN
-    CREATE ROLE custos_test LOGIN CREATEDB;
-  END IF;
-END \$\$;
-ALTER ROLE custos_test WITH LOGIN CREATEDB PASSWORD '$password';
-GRANT pg_signal_backend TO custos_test;  -- DROP DATABASE … WITH (FORCE) after each test
+CREATE ROLE $role LOGIN CREATEDB PASSWORD '$password';
+GRANT pg_signal_backend TO $role;  -- DROP DATABASE … WITH (FORCE) after each test
 SQL
     then
         echo "postgres: could not create the test role; the postgres tests will skip" >&2
         return 0
     fi
-    export CUSTOS_TEST_POSTGRES_URL="postgresql+psycopg://custos_test:${password}@127.0.0.1:${port}/postgres"
+    export CUSTOS_TEST_POSTGRES_URL="postgresql+psycopg://${role}:${password}@127.0.0.1:${port}/postgres"
     echo "postgres: PostgreSQL ${version} on 127.0.0.1:${port} for the postgres tests"
 }
 

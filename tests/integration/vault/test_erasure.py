@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from custos.storage.tables.audit import audit_events
 from custos.storage.tables.rights import erasure_ledger
 from custos.storage.tables.vault import blind_index, subject_keys, subjects
 from custos.vault.erasure import verify_certificate
+from custos.vault.erasure_replay import verified
 from custos.vault.errors import AlreadyErased, SubjectErased, SubjectNotFound
 from custos.vault.model import NewSubject, PrivacyContext
 
@@ -172,3 +174,29 @@ def test_replay_refuses_a_tampered_ledger(container: Container) -> None:
         container.erasure.replay("tester", entries)
     assert error.value.reason == "erasure_ledger_broken"
     assert _row(container, sid)[0] == "active"
+
+
+def test_concurrent_erasures_chain_one_after_the_other(container: Container) -> None:
+    """Four threads erase at once: every entry follows the one before it (PostgreSQL has
+    no single writer, so the ledger's appenders must wait for each other)."""
+    ids = [_create(container, n) for n in range(10, 18)]
+    errors: list[BaseException] = []
+
+    def erase(chunk: list[str]) -> None:
+        try:
+            for sid in chunk:
+                container.erasure.erase("tester", sid, "data_subject_request")
+        except BaseException as exc:  # collected and re-raised by the test thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=erase, args=(ids[i::4],)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    entries = container.erasure.ledger()
+    assert sorted(e["subject_id"] for e in entries) == sorted(ids)
+    assert [e["seq"] for e in entries] == list(range(1, 9))
+    assert len(verified(entries)) == 8  # the hash chain is unbroken
+    assert container.audit.verify(container.engine).ok

@@ -104,9 +104,16 @@ _UPDATE_HEAD, _INSERT_EVENT = Prepared(_update_head), Prepared(_insert_event)
 _APPEND_LOCK = "SELECT pg_advisory_xact_lock(7234105946455160577)"  # a constant for Custos
 
 
-def read_head(conn: Connection, *, lock: bool = False) -> HeadRow | None:
-    if lock and conn.dialect.name == "postgresql":
+def order_appenders(conn: Connection) -> None:
+    """Hold the appenders' lock until this transaction ends (PostgreSQL; SQLite's
+    BEGIN IMMEDIATE already did). For chained ledgers that read their head, then append."""
+    if conn.dialect.name == "postgresql":
         conn.exec_driver_sql(_APPEND_LOCK)
+
+
+def read_head(conn: Connection, *, lock: bool = False) -> HeadRow | None:
+    if lock:
+        order_appenders(conn)
     rows = (_LOCK_HEAD if lock else _READ_HEAD).rows(conn, {"head_id": HEAD_ID})
     if not rows:
         return None

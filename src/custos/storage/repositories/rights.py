@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
+from custos.storage.repositories.audit import order_appenders
 from custos.storage.repositories.vault import pk_of
 from custos.storage.tables.rights import erasure_ledger
 from custos.storage.tables.vault import blind_index, subject_keys, subjects
@@ -45,6 +46,9 @@ def shred(conn: Connection, subject_id: str, now: datetime) -> None:
 
 
 def ledger_head(conn: Connection) -> LedgerRow | None:
+    """The last erasure-ledger entry; the caller appends after it in this transaction, so
+    other appenders wait (the audit appenders' lock, which every erasure takes anyway)."""
+    order_appenders(conn)
     last = select(func.max(erasure_ledger.c.seq)).scalar_subquery()
     row = conn.execute(select(erasure_ledger).where(erasure_ledger.c.seq == last)).first()
     return None if row is None else LedgerRow(**row._mapping)
