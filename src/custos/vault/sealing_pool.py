@@ -36,7 +36,10 @@ from custos.vault.readers import ImportFormat, Row, csv_rows, jsonl_rows, open_t
 from custos.vault.sealing import Sealer
 
 CHUNK_ROWS = 500
-_IN_FLIGHT = 4  # sealed chunks a worker may have waiting (bounded memory)
+# Sealed chunks a worker may have waiting (bounded memory: ~0.5 MB each). Enough to keep
+# sealing through one commit of the writer (20,000 subjects), which otherwise left the
+# workers idle for the length of every commit.
+_IN_FLIGHT = 24
 _POLL = 1.0  # seconds between liveness checks while waiting for a worker
 
 

@@ -89,13 +89,12 @@ def insert_batch(conn: Connection, batch: SealedBatch) -> list[int]:
     Core's per-row parameter processing cost more than the encryption itself, so rows are
     handed to the DBAPI directly, with the timestamp bound once through the column type
     (so it is stored exactly as Core would store it). Row keys are allocated up front so
-    the key and index rows can name them; blind-index rows go in sorted, so the B-tree is
-    walked once in order instead of jumping about.
+    the key and index rows can name them. (Sorting the blind-index rows first was measured:
+    no faster at 100,000 or 1,000,000 subjects, so they go in as sealed.)
     """
     if not batch.ids:
         return []
-    bind_time = subjects.c.created_at.type.bind_processor(conn.dialect)
-    stamp = bind_time(batch.created_at) if bind_time else batch.created_at
+    stamp = _stamp(conn, batch.created_at)
     marks = _marks(conn.dialect.paramstyle)
     pks = allocate_pks(conn, len(batch.ids))
     version = batch.catalog_version
@@ -116,9 +115,20 @@ def insert_batch(conn: Connection, batch: SealedBatch) -> list[int]:
     if batch.index:
         conn.exec_driver_sql(
             f"INSERT INTO blind_index (field, digest, subject_pk) VALUES ({marks(3)})",  # noqa: S608
-            sorted((f, d, pks[i]) for f, d, i in batch.index),
+            [(f, d, pks[i]) for f, d, i in batch.index],
         )
     return pks
+
+
+def _stamp(conn: Connection, moment: datetime) -> Any:
+    """`moment` as the column type binds it, once per batch. SQLite's driver would turn a
+    datetime into text again for every row (`isoformat(" ")`, its adapter): done here once,
+    the stored text is the same."""
+    bind_time = subjects.c.created_at.type.bind_processor(conn.dialect)
+    stamp = bind_time(moment) if bind_time else moment
+    if conn.dialect.name == "sqlite" and isinstance(stamp, datetime):
+        return stamp.isoformat(" ")
+    return stamp
 
 
 def allocate_pks(conn: Connection, count: int) -> list[int]:
