@@ -135,3 +135,39 @@ def test_import_and_anonymous_refused(api: tuple[TestClient, Auth]) -> None:
     assert http.get("/api/v1/consents/verify").status_code == 401
     history = http.get(f"/api/v1/consents/{sid}/history", headers=auth["customer_service"]).json()
     assert [e["method"] for e in history] == ["paper_form"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},  # no ids
+        {"ids": []},
+        {"ids": [0]},  # not an id
+        {"ids": ["1; DROP TABLE notifications_outbox"]},
+        {"ids": list(range(1, 502))},  # over 500 at once
+        {"ids": [1], "status": "pending"},  # unknown field
+    ],
+)
+def test_requeue_refuses_bad_input(api: tuple[TestClient, Auth], body: dict[str, object]) -> None:
+    http, auth = api
+    answer = http.post("/api/v1/notices/outbox/requeue", json=body, headers=auth["privacy_officer"])
+    assert answer.status_code == 422
+    assert answer.json()["code"] == "request_invalid"
+
+
+def test_outbox_listing_and_requeue_are_role_gated(
+    api: tuple[TestClient, Auth], container: Container
+) -> None:
+    http, auth = api
+    assert http.get("/api/v1/notices/outbox", headers=auth["marketing"]).status_code == 403
+    assert http.get("/api/v1/notices/outbox", headers=auth["auditor"]).json() == []
+    assert (
+        http.get("/api/v1/notices/outbox?status=lost", headers=auth["auditor"]).status_code == 422
+    )
+    requeue = {"ids": [1]}
+    denied = http.post("/api/v1/notices/outbox/requeue", json=requeue, headers=auth["auditor"])
+    assert denied.status_code == 403
+    done = http.post(
+        "/api/v1/notices/outbox/requeue", json=requeue, headers=auth["privacy_officer"]
+    )
+    assert done.json() == {"requeued": [], "unchanged": [1]}  # nothing failed or dead here

@@ -22,6 +22,7 @@ __all__ = ["cli"]  # the fixture, shared with the consent CLI tests
 class Mailbox:
     messages: list[bytes] = field(default_factory=list)
     drop_data: int = 0  # close the connection mid-DATA this many times (a crashing relay)
+    data_replies: list[str] = field(default_factory=list)  # answers to DATA before "250"
 
 
 class _Smtp(socketserver.StreamRequestHandler):
@@ -53,6 +54,9 @@ class _Smtp(socketserver.StreamRequestHandler):
         if box.drop_data > 0:
             box.drop_data -= 1
             return False  # hang up without answering: the message was not accepted
+        if box.data_replies:
+            self._say(box.data_replies.pop(0))  # deferred (4xx) or rejected (5xx)
+            return True
         box.messages.append(body)
         self._say("250 queued")
         return True
@@ -153,3 +157,71 @@ def test_unconfigured_relay_is_a_configuration_error(cli: Cli, tmp_path: Path) -
 @pytest.mark.parametrize("text", ["Send pending", "Attempts per message", "每条尝试次数", "仅列出"])
 def test_help_in_both_languages(cli: Cli, text: str) -> None:
     assert text in cli("notices", "send-outbox", "--help")[1]
+
+
+def test_a_deferred_message_is_set_aside_after_five_runs_and_does_not_block_the_queue(
+    cli: Cli, tmp_path: Path, smtp: Mailbox
+) -> None:
+    _queue_two(cli, tmp_path)
+    for run in range(1, 6):
+        smtp.data_replies = ["451 4.3.0 try later"] * 2  # both attempts of the first message
+        report = json.loads(cli("notices", "send-outbox", "--retries", "2", "--format", "json")[1])
+        if run == 1:  # the second message went out although the first was deferred
+            assert (report["deferred"], report["sent"]) == (1, 1)
+    assert report["dead"] == 1
+    items = json.loads(cli("notices", "outbox", "--format", "json")[1])
+    assert [(i["status"], i["attempts"], i["last_error"]) for i in items] == [
+        ("dead", 5, "smtp_451"),
+        ("sent", 0, None),
+    ]
+    dead = json.loads(cli("notices", "outbox", "--status", "dead", "--format", "json")[1])
+    assert [i["id"] for i in dead] == [items[0]["id"]]
+    again = json.loads(cli("notices", "send-outbox", "--format", "json")[1])
+    assert again["attempts"] == 0  # set aside: not tried again
+    moved = json.loads(
+        cli("notices", "requeue", str(items[0]["id"]), "99999", "--format", "json")[1]
+    )
+    assert moved == {"requeued": [items[0]["id"]], "unchanged": [99999]}
+    smtp.data_replies = []
+    assert json.loads(cli("notices", "send-outbox", "--format", "json")[1])["sent"] == 1
+    assert _outbox(cli) == ["sent", "sent"]
+    events = _sends(cli, tmp_path)
+    assert {e["details"].get("error") for e in events if e["outcome"] == "failure"} == {"smtp_451"}
+
+
+def test_a_permanent_rejection_fails_that_message_only(
+    cli: Cli, tmp_path: Path, smtp: Mailbox
+) -> None:
+    _queue_two(cli, tmp_path)
+    smtp.data_replies = ["554 5.6.0 message content rejected"]
+    report = json.loads(cli("notices", "send-outbox", "--format", "json")[1])
+    assert (report["failed"], report["sent"], report["attempts"]) == (1, 1, 2)
+    assert _outbox(cli) == ["failed", "sent"]
+    failed = json.loads(cli("notices", "outbox", "--status", "failed", "--format", "json")[1])
+    assert failed[0]["last_error"] == "smtp_554"
+    cli("notices", "requeue", str(failed[0]["id"]))  # the content was fixed upstream, say
+    assert json.loads(cli("notices", "send-outbox", "--format", "json")[1])["sent"] == 1
+    assert _outbox(cli) == ["sent", "sent"]
+
+
+def test_a_relay_refusing_our_login_stops_the_run_and_fails_nothing(
+    cli: Cli, tmp_path: Path, smtp: Mailbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _queue_two(cli, tmp_path)
+    monkeypatch.setenv("CUSTOS_SMTP_USERNAME", "custos")  # the test relay offers no AUTH
+    monkeypatch.setenv("CUSTOS_SMTP_PASSWORD", "relay-credential-2026")
+    cli("notices", "send-outbox", "--retries", "1", expect=10)
+    assert _outbox(cli) == ["pending", "pending"]
+
+
+@pytest.mark.parametrize(
+    ("command", "code"),
+    [
+        (["notices", "outbox", "--status", "lost"], 3),  # not a status
+        (["notices", "requeue"], 2),  # no ids
+        (["notices", "requeue", "seven"], 2),  # not an id
+        (["notices", "requeue", *[str(i) for i in range(1, 502)]], 3),  # over 500 at once
+    ],
+)
+def test_outbox_bad_input(cli: Cli, command: list[str], code: int) -> None:
+    cli(*command, expect=code)

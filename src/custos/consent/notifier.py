@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection
 
+from custos.audit.model import AuditEvent, Outcome
 from custos.clock import Clock
+from custos.errors import ValidationError
 from custos.storage.repositories import consent as repo
+from custos.storage.uow import UnitOfWork
+from custos.vault.ports import AuditSink
 
 TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
     "notice_changed": {
@@ -47,6 +52,21 @@ class OutboxItem:
     notice_version: int
     created_at: datetime
     status: str
+    attempts: int = 0
+    last_error: str | None = None
+
+    def as_json(self) -> dict[str, object]:
+        """What the CLI and API show: ids, template, status — no address, no text."""
+        return {
+            "id": self.id,
+            "subject_id": self.subject_id,
+            "template": self.template,
+            "language": self.language,
+            "notice_version": self.notice_version,
+            "status": self.status,
+            "attempts": self.attempts,
+            "last_error": self.last_error,
+        }
 
 
 class OutboxNotifier:
@@ -64,3 +84,30 @@ class OutboxNotifier:
 def list_outbox(conn: Connection, status: str | None = None, limit: int = 1000) -> list[OutboxItem]:
     rows = repo.outbox(conn, status, limit)
     return [OutboxItem(**{str(k): v for k, v in row._mapping.items()}) for row in rows]
+
+
+MAX_REQUEUE = 500  # ids per call (they are listed in one audit event)
+
+
+def requeue_outbox(
+    uow_factory: Callable[[], UnitOfWork], audit: AuditSink, actor: str, ids: list[int]
+) -> list[int]:
+    """Move `failed` and `dead` notifications back to `pending` (attempts reset), audited;
+    other ids are left alone. The ids moved."""
+    if not ids or len(ids) > MAX_REQUEUE:
+        raise ValidationError(
+            f"give between 1 and {MAX_REQUEUE} outbox ids", code="requeue_ids_invalid"
+        )
+    with uow_factory() as uow:
+        moved = repo.requeue(uow.conn, sorted(set(ids)))
+        audit.append(
+            uow.conn,
+            AuditEvent(
+                actor=actor,
+                action="notice.outbox.requeue",
+                outcome=Outcome.SUCCESS,
+                details={"requeued": len(moved), "ids": ",".join(map(str, moved)) or None},
+            ),
+        )
+        uow.commit()
+    return moved

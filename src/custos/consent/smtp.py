@@ -4,6 +4,13 @@ A row is marked sent only after the relay accepted the message, in its own trans
 its audit event, so a crash or a refused connection leaves every unsent row pending
 (delivery is at least once: a crash between acceptance and that commit sends it again).
 The address is read at send time and never stored, logged or audited.
+
+What the relay answers decides what happens to one message, so that no message can hold up
+the queue: a refused recipient is `refused` and a permanent rejection (5xx) `failed`, both
+final; "try later" (4xx) through every retry of a run counts one deferral, and after
+`DEAD_AFTER` runs the message is set aside as `dead`. Only an unreachable relay (no
+connection, dropped connections) stops the run, with every unsent row still pending.
+`custos notices requeue` puts failed and dead messages back.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from custos.vault.ports import AuditSink
 
 AddressOf = Callable[[str], str | None]  # subject id -> e-mail address (read from the vault)
 ACTION = "notice.outbox.send"
+DEAD_AFTER = 5  # runs that ended with the relay deferring the message
 _TRANSIENT = (OSError, smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError)
 
 
@@ -43,6 +51,9 @@ class DeliveryReport:
     sent: int = 0
     no_address: int = 0
     refused: int = 0  # the relay refused the recipient for good
+    failed: int = 0  # the relay rejected the message for good (5xx)
+    deferred: int = 0  # the relay said "try later" (4xx) through every retry; still queued
+    dead: int = 0  # deferred in DEAD_AFTER runs: set aside until requeued
     attempts: int = 0  # SMTP attempts, retries included
     pending: list[int] = field(default_factory=list)  # outbox ids chosen (dry run) or left
 
@@ -111,25 +122,52 @@ class OutboxDelivery:
         message = self.sender.message(item, address)
         for attempt in range(1, self.sender.retries + 1):
             report.attempts += 1
-            try:
-                self._connection().send_message(message)
-            except smtplib.SMTPRecipientsRefused:
+            answer, code = self._attempt(message)
+            if answer == "sent":
+                self._finish(item, "sent", attempt)
+                report.sent += 1
+                return
+            if answer == "refused":
                 self._finish(item, "refused", attempt)
                 report.refused += 1
                 return
-            except (*_TRANSIENT, smtplib.SMTPResponseException) as exc:
-                self._close()
-                if attempt == self.sender.retries:
-                    raise MailRelayUnavailable(
-                        f"the mail relay did not accept outbox item {item.id} after "
-                        f"{attempt} attempts ({type(exc).__name__})",
-                        details={"outbox_id": item.id, "attempts": attempt},
-                    ) from None
-                time.sleep(self.sender.backoff_s * attempt)
-                continue
-            self._finish(item, "sent", attempt)
-            report.sent += 1
-            return
+            if answer == "failed":
+                self._finish(item, "failed", attempt, code)
+                report.failed += 1
+                return
+            if attempt == self.sender.retries:
+                if answer == "deferred":
+                    self._defer(item, code or "smtp_4xx", attempt, report)
+                    return
+                raise MailRelayUnavailable(
+                    f"the mail relay did not accept outbox item {item.id} after "
+                    f"{attempt} attempts ({code})",
+                    details={"outbox_id": item.id, "attempts": attempt},
+                )
+            time.sleep(self.sender.backoff_s * attempt)
+
+    def _attempt(self, message: EmailMessage) -> tuple[str, str | None]:
+        """One try: sent | refused | failed (5xx) | deferred (4xx) | unreachable, and a code.
+
+        Trouble while connecting (no route, TLS, login) is the relay's, never the message's:
+        it counts as unreachable, so a wrong password cannot mark the queue failed."""
+        try:
+            client = self._connection()
+        except (*_TRANSIENT, smtplib.SMTPException) as exc:
+            self._close()
+            return "unreachable", type(exc).__name__
+        try:
+            client.send_message(message)
+        except smtplib.SMTPRecipientsRefused:
+            return "refused", None
+        except smtplib.SMTPResponseException as exc:
+            self._close()
+            code = f"smtp_{exc.smtp_code}"
+            return ("failed" if exc.smtp_code >= 500 else "deferred"), code
+        except _TRANSIENT as exc:
+            self._close()
+            return "unreachable", type(exc).__name__
+        return "sent", None
 
     def _connection(self) -> smtplib.SMTP:
         if self._client is None:
@@ -144,29 +182,52 @@ class OutboxDelivery:
             except (*_TRANSIENT, smtplib.SMTPException):
                 client.close()
 
-    def _finish(self, item: OutboxItem, status: str, attempts: int) -> None:
+    def _finish(
+        self, item: OutboxItem, status: str, attempts: int, error: str | None = None
+    ) -> None:
+        outcome = Outcome.SUCCESS if status in ("sent", "no_address") else Outcome.FAILURE
         with self.uow() as uow:
-            repo.mark_sent(uow.conn, item.id, status)
-            self.audit.append(uow.conn, self._event(item, status, attempts, Outcome.SUCCESS))
+            repo.mark_sent(uow.conn, item.id, status, error)
+            self.audit.append(uow.conn, self._event(item, status, attempts, outcome, error))
             uow.commit()
+
+    def _defer(self, item: OutboxItem, error: str, attempts: int, report: DeliveryReport) -> None:
+        with self.uow() as uow:
+            _, status = repo.record_deferral(uow.conn, item.id, error, DEAD_AFTER)
+            self.audit.append(uow.conn, self._event(item, status, attempts, Outcome.FAILURE, error))
+            uow.commit()
+        if status == "dead":
+            report.dead += 1
+        else:
+            report.deferred += 1
 
     def _record_failure(self, item: OutboxItem, attempts: int) -> None:
         with self.uow() as uow:
             self.audit.append(uow.conn, self._event(item, "pending", attempts, Outcome.FAILURE))
             uow.commit()
 
-    def _event(self, item: OutboxItem, status: str, attempts: int, outcome: Outcome) -> AuditEvent:
+    def _event(
+        self,
+        item: OutboxItem,
+        status: str,
+        attempts: int,
+        outcome: Outcome,
+        error: str | None = None,
+    ) -> AuditEvent:
+        details: dict[str, str | int | bool | None] = {
+            "outbox_id": item.id,
+            "template": item.template,
+            "language": item.language,
+            "notice_version": item.notice_version,
+            "status": status,
+            "attempts": attempts,
+        }
+        if error is not None:
+            details["error"] = error
         return AuditEvent(
             actor=self.actor,
             action=ACTION,
             outcome=outcome,
             subject_ids=(item.subject_id,),
-            details={
-                "outbox_id": item.id,
-                "template": item.template,
-                "language": item.language,
-                "notice_version": item.notice_version,
-                "status": status,
-                "attempts": attempts,
-            },
+            details=details,
         )

@@ -7,7 +7,7 @@ import os
 import tempfile
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.responses import HTMLResponse, PlainTextResponse
@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from custos.consent.collection import request_from_json
 from custos.consent.importer import ConsentImporter
 from custos.consent.model import GiveRequest, NewNotice, Notice
-from custos.consent.notifier import list_outbox
+from custos.consent.notifier import MAX_REQUEUE, list_outbox, requeue_outbox
 from custos.consent.roles import (
     IMPORTERS,
     NOTICE_EDITORS,
@@ -123,21 +123,27 @@ def list_notices(c: ContainerDep) -> list[dict[str, object]]:
     return [notice_json(n, text=False) for n in c.notices.list()]
 
 
+OutboxStatus = Literal["pending", "sent", "no_address", "refused", "failed", "dead"]
+
+
 @router.get("/notices/outbox", **_gate(*NOTICE_READERS))
-def outbox(c: ContainerDep) -> list[dict[str, object]]:
+def outbox(c: ContainerDep, status: OutboxStatus | None = None) -> list[dict[str, object]]:
+    """Notifications and their delivery state (ids, template, status: no address, no text)."""
     with c.uow() as uow:
-        items = list_outbox(uow.conn)
-    return [
-        {
-            "id": i.id,
-            "subject_id": i.subject_id,
-            "template": i.template,
-            "language": i.language,
-            "notice_version": i.notice_version,
-            "status": i.status,
-        }
-        for i in items
-    ]
+        items = list_outbox(uow.conn, status)
+    return [i.as_json() for i in items]
+
+
+class RequeueIn(BaseModel):
+    model_config = {"extra": "forbid"}
+    ids: list[Annotated[int, Field(ge=1)]] = Field(min_length=1, max_length=MAX_REQUEUE)
+
+
+@router.post("/notices/outbox/requeue", **_gate(*NOTICE_EDITORS))
+def requeue(body: RequeueIn, c: ContainerDep, who: ActorDep) -> dict[str, list[int]]:
+    """Put failed and dead notifications back in the queue; other ids are left alone."""
+    moved = requeue_outbox(c.uow, c.audit, who, body.ids)
+    return {"requeued": moved, "unchanged": sorted(set(body.ids) - set(moved))}
 
 
 class ConsentIn(BaseModel):

@@ -10,7 +10,7 @@ import typer
 from custos.consent import roles
 from custos.consent.import_rows import parse_time
 from custos.consent.model import NewNotice
-from custos.consent.notifier import list_outbox
+from custos.consent.notifier import list_outbox, requeue_outbox
 from custos.consent.views import notice_json
 from custos.entrypoints.cli.commands import subgroup
 from custos.entrypoints.cli.consent_outbox import send_outbox
@@ -137,17 +137,52 @@ def diff(
     print(container_from(ctx).notices.diff(old, new, lang), end="")
 
 
-def outbox(ctx: typer.Context, fmt: FormatOpt = OutputFormat.TABLE) -> None:
-    """Notifications waiting to be sent. / 待发送的通知。"""
+OUTBOX_STATUSES = ("pending", "sent", "no_address", "refused", "failed", "dead")
+
+
+def outbox(
+    ctx: typer.Context,
+    status: Annotated[
+        str | None,
+        typer.Option(
+            "--status",
+            help=f"Only this status ({', '.join(OUTBOX_STATUSES)}) / 仅列出该状态",
+        ),
+    ] = None,
+    fmt: FormatOpt = OutputFormat.TABLE,
+) -> None:
+    """Notifications and their delivery state. / 通知及其投递状态。"""
+    if status is not None and status not in OUTBOX_STATUSES:
+        raise ValidationError(
+            f"--status must be one of {', '.join(OUTBOX_STATUSES)}", code="invalid_status"
+        )
     c = require_role(ctx, *roles.NOTICE_READERS)[0]
     with c.uow() as uow:
-        items = list_outbox(uow.conn)
-    rows = [[i.id, i.subject_id, i.template, i.language, i.notice_version, i.status] for i in items]
+        items = list_outbox(uow.conn, status)
     if fmt is OutputFormat.JSON:
-        keys = ("id", "subject_id", "template", "language", "notice_version", "status")
-        emit_json([dict(zip(keys, r, strict=True)) for r in rows])
+        emit_json([i.as_json() for i in items])
         return
-    emit_table("outbox / 发件箱", ["id", "subject", "template", "lang", "version", "status"], rows)
+    rows = [
+        [i.id, i.subject_id, i.template, i.language, i.notice_version, i.status, i.attempts,
+         i.last_error or ""]
+        for i in items
+    ]  # fmt: skip
+    header = ["id", "subject", "template", "lang", "version", "status", "deferred", "last error"]
+    emit_table("outbox / 发件箱", header, rows)
+
+
+def requeue(
+    ctx: typer.Context,
+    ids: Annotated[list[int], typer.Argument(help="Outbox ids / 发件箱编号")],
+    fmt: FormatOpt = OutputFormat.TABLE,
+) -> None:
+    """Put failed and dead notifications back in the queue. / 将失败或搁置的通知重新排队。"""
+    container, actor = require_role(ctx, *roles.NOTICE_EDITORS)
+    moved = requeue_outbox(container.uow, container.audit, actor, ids)
+    if fmt is OutputFormat.JSON:
+        emit_json({"requeued": moved, "unchanged": [i for i in ids if i not in moved]})
+        return
+    stdout.print(f"requeued {len(moved)} / 已重新排队 {len(moved)} 条: {moved}")
 
 
 def register(app: typer.Typer) -> None:
@@ -158,3 +193,4 @@ def register(app: typer.Typer) -> None:
     group.command("diff")(diff)
     group.command("outbox")(outbox)
     group.command("send-outbox")(send_outbox)
+    group.command("requeue")(requeue)

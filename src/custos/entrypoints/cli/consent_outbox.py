@@ -51,8 +51,9 @@ def send_outbox(
     fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Send pending notifications by SMTP (CUSTOS_SMTP_*); unsent rows stay queued; exit 10
-    if the relay is unreachable. / 通过 SMTP 发送待发通知；未发送的保留在队列中；
-    邮件服务器不可达时退出码 10。"""
+    if the relay is unreachable. A message the relay rejects (5xx) fails; one it defers
+    (4xx) in five runs is set aside. / 通过 SMTP 发送待发通知；未发送的保留在队列中；
+    邮件服务器不可达时退出码 10；被拒收（5xx）的通知记为失败，连续五次推迟（4xx）的搁置。"""
     container, actor = require_role(ctx, *roles.NOTICE_EDITORS)
     config = smtp_config(settings_from(ctx))
     delivery = OutboxDelivery(container.uow, container.audit, SmtpSender(config, retries), actor)
@@ -80,6 +81,9 @@ def _emit(report: DeliveryReport, fmt: OutputFormat, dry_run: bool) -> None:
                 "sent": report.sent,
                 "no_address": report.no_address,
                 "refused": report.refused,
+                "failed": report.failed,
+                "deferred": report.deferred,
+                "dead": report.dead,
                 "attempts": report.attempts,
                 "pending": report.pending,
             }
@@ -90,7 +94,13 @@ def _emit(report: DeliveryReport, fmt: OutputFormat, dry_run: bool) -> None:
     else:
         r = report
         stdout.print(
-            f"sent {r.sent}, no address {r.no_address}, refused {r.refused}, attempts "
-            f"{r.attempts} / 已发送 {r.sent}，无地址 {r.no_address}，被拒 {r.refused}，"
-            f"尝试 {r.attempts} 次"
+            f"sent {r.sent}, no address {r.no_address}, refused {r.refused}, failed {r.failed}, "
+            f"deferred {r.deferred}, set aside {r.dead}, attempts {r.attempts} / "
+            f"已发送 {r.sent}，无地址 {r.no_address}，被拒 {r.refused}，失败 {r.failed}，"
+            f"推迟 {r.deferred}，搁置 {r.dead}，尝试 {r.attempts} 次"
         )
+        if r.dead:
+            stdout.print(
+                "set-aside messages: custos notices outbox --status dead; "
+                "custos notices requeue ID … / 查看搁置的通知并重新排队"
+            )

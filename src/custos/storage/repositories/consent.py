@@ -291,6 +291,40 @@ def outbox(conn: Connection, status: str | None = None, limit: int = 1000) -> li
     return list(conn.execute(query))
 
 
-def mark_sent(conn: Connection, outbox_id: int, status: str) -> None:
+def mark_sent(conn: Connection, outbox_id: int, status: str, last_error: str | None = None) -> None:
     o = notifications_outbox.c
-    conn.execute(update(notifications_outbox).where(o.id == outbox_id).values(status=status))
+    conn.execute(
+        update(notifications_outbox)
+        .where(o.id == outbox_id)
+        .values(status=status, last_error=last_error)
+    )
+
+
+def record_deferral(
+    conn: Connection, outbox_id: int, error: str, dead_after: int
+) -> tuple[int, str]:
+    """Count one more run in which the relay deferred this message; set it aside as `dead`
+    once it has been deferred `dead_after` times. The new (attempts, status)."""
+    o = notifications_outbox.c
+    attempts = int(conn.execute(select(o.attempts).where(o.id == outbox_id)).scalar_one()) + 1
+    status = "dead" if attempts >= dead_after else "pending"
+    conn.execute(
+        update(notifications_outbox)
+        .where(o.id == outbox_id)
+        .values(attempts=attempts, last_error=error, status=status)
+    )
+    return attempts, status
+
+
+def requeue(conn: Connection, ids: list[int]) -> list[int]:
+    """Put `dead` and `failed` messages back in the queue with a fresh count; the ids moved."""
+    o = notifications_outbox.c
+    movable = select(o.id).where(o.id.in_(ids), o.status.in_(("dead", "failed")))
+    moved = [int(i) for i in conn.execute(movable).scalars()]
+    if moved:
+        conn.execute(
+            update(notifications_outbox)
+            .where(o.id.in_(moved))
+            .values(status="pending", attempts=0, last_error=None)
+        )
+    return moved

@@ -55,5 +55,9 @@ notifications_outbox = Table(
     Column("language", String(8), nullable=False),
     Column("notice_version", Integer, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+    # pending | sent | no_address | refused | failed (5xx) | dead (deferred too often)
     Column("status", String(16), nullable=False),
+    # Runs in which the relay deferred this message (4xx); an SMTP code, never a text.
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("last_error", String(32), nullable=True),
 )
