@@ -7,9 +7,7 @@ alone vouches for, since a re-hashed log can only be told apart by its signed ro
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import threading
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -22,6 +20,7 @@ from custos.audit.merkle import MerkleLevels, fold
 from custos.audit.model import Checkpoint, Problem, ProblemCode, VerificationReport
 from custos.audit.ports import Signer
 from custos.storage.repositories import audit as repo
+from custos.subprocesses import start_context
 
 PARALLEL_MIN_EVENTS = 2 * scan.CHUNK
 _ORDER = {code: rank for rank, code in enumerate(ProblemCode)}
@@ -116,7 +115,7 @@ def _scan(
     workers = workers or min(len(os.sched_getaffinity(0)), 8)
     url = repo.engine_url(source) if isinstance(source, Engine) else None
     if url is not None and workers > 1 and last_seq >= PARALLEL_MIN_EVENTS:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=start_context()) as pool:
             futures = [pool.submit(scan.check_chunk_in_worker, url, job) for job in jobs]
             return [future.result() for future in futures]
     if isinstance(source, Engine):
@@ -128,15 +127,6 @@ def _scan(
 def _sizes_in(sizes: list[int], index: int, chunk: int) -> tuple[int, ...]:
     low, high = scan.chunk_bounds(index, chunk)
     return tuple(s for s in sizes if low <= s <= high)
-
-
-def _pool_context() -> multiprocessing.context.BaseContext:
-    """fork is cheapest, but forking a process with other threads (an API server) can copy a
-    held lock into the child; there, start workers from a clean forkserver instead."""
-    methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1:
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
 def _scan_here(conn: Connection, jobs: list[scan.ChunkJob]) -> list[scan.ChunkResult]:

@@ -8,13 +8,8 @@ writes to the database, so killing either process leaves only whole committed ba
 from __future__ import annotations
 
 import csv
-import multiprocessing
-import os
 import queue
-import threading
-import time
 from collections.abc import Iterator
-from multiprocessing.context import BaseContext
 from types import TracebackType
 from typing import Any
 
@@ -22,6 +17,7 @@ from sqlalchemy import Engine
 
 from custos.consent.errors import ConsentImportFailed, ConsentInvalid
 from custos.consent.import_stage import PreparedBatch, StageJob, prepare_batches
+from custos.subprocesses import exit_with_parent, start_context
 
 QUEUED = 2
 
@@ -47,7 +43,7 @@ class BatchSource:
     def __enter__(self) -> Iterator[PreparedBatch]:
         if not self._parallel:
             return checked_batches(self._job, self._engine)
-        context = _context()
+        context = start_context()
         self._queue = context.Queue(maxsize=QUEUED)
         self._process = context.Process(  # type: ignore[attr-defined]
             target=_produce, args=(self._job, self._queue), daemon=True
@@ -94,7 +90,7 @@ class BatchSource:
 
 
 def _produce(job: StageJob, out: Any) -> None:
-    _exit_with_parent(os.getppid())  # the importer (fork) or the forkserver (gone with it)
+    exit_with_parent()
     try:
         for batch in checked_batches(job):
             out.put(("batch", batch))
@@ -103,23 +99,3 @@ def _produce(job: StageJob, out: Any) -> None:
         out.put(("invalid", (exc.message, exc.reason)))
     except Exception as exc:  # reported by type only, never by value
         out.put(("failed", type(exc).__name__))
-
-
-def _exit_with_parent(parent: int) -> None:
-    """End the worker when the importer dies (even kill -9): a blocked put would wait forever."""
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.2)
-        os._exit(0)
-
-    threading.Thread(target=watch, name="custos-parent-watch", daemon=True).start()
-
-
-def _context() -> BaseContext:
-    """fork is cheapest, but forking a process with other threads (an API server) can copy a
-    held lock into the child; there, start the worker from a clean forkserver instead."""
-    methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1:
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")

@@ -187,16 +187,19 @@ class _Writer:
                 read = chunk.bytes_read
         if batch is not None and len(batch):
             self._add(batch, first_row, report.rows)
-        self._commit()
+        self._commit(last=True)
 
     def _add(self, batch: SealedBatch, first_row: int, last_row: int) -> None:
         self._pending.append((batch, first_row, last_row))
         if sum(len(b) for b, _, _ in self._pending) >= self._tuning.commit_subjects:
             self._commit()
 
-    def _commit(self) -> None:
-        """One transaction: every pending batch with its audit event, or none of them."""
+    def _commit(self, last: bool = False) -> None:
+        """One transaction: every pending batch with its audit event, or none of them. The
+        last one gives its connection (the tuned one: the pool is LIFO) its cache back."""
         if not self._pending:
+            if last:
+                self.close()
             return
         report = self._report
         with self._vault.uow() as uow:
@@ -209,6 +212,9 @@ class _Writer:
                 repo.insert_batch(uow.conn, batch)
                 self._vault.audit.append(uow.conn, self._event(batch, number, first_row, last_row))
             uow.commit()
+            if last and self._tuned:
+                bulk_cache(uow.conn, None)
+                self._tuned = False
         for batch, _, _ in self._pending:
             report.batches += 1
             report.imported += len(batch)
@@ -233,7 +239,9 @@ class _Writer:
         )
 
     def close(self) -> None:
-        """Give the connection its usual page cache back (it returns to the pool)."""
+        """After a failure: give a connection its usual page cache back. Best effort — the
+        pool may hand out another connection than the tuned one (a LIFO pool rarely does)."""
         if self._tuned:
+            self._tuned = False
             with self._vault.uow() as uow:
                 bulk_cache(uow.conn, None)

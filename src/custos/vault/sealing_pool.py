@@ -10,16 +10,15 @@ a process pool and objects back: the importing process spent as much time pickli
 workers saved it.
 
 Workers never touch the database, so a crash or kill -9 of the importer leaves exactly the
-batches it had committed, and each worker exits when its parent disappears.
+batches it had committed, and each worker exits when its parent disappears. Each worker
+reads the file afresh: a file changed while it is being imported gives undefined rows
+(the CLI reads a file the operator named; the API spools its upload to a private copy).
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import queue
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -31,6 +30,7 @@ from custos.catalog.model import Catalog
 from custos.crypto.keyring import Keyring
 from custos.errors import CustosError
 from custos.storage.repositories.vault import SealedBatch
+from custos.subprocesses import exit_with_parent, start_context
 from custos.vault.model import Stage, new_subject_ids
 from custos.vault.readers import ImportFormat, Row, csv_rows, jsonl_rows, open_text
 from custos.vault.sealing import Sealer
@@ -144,9 +144,9 @@ class _Job:
     now: datetime
 
 
-def _work(job: _Job, me: int, workers: int, out: Any, parent: int) -> None:
+def _work(job: _Job, me: int, workers: int, out: Any) -> None:
     """Worker body: seal chunks me, me + workers, …; then "end". Errors go back as codes."""
-    _exit_with_parent(parent)
+    exit_with_parent()
     # The writer is the pipeline's critical path: with more busy processes than cores, the
     # workers yield to it and take what it leaves (measured: the writer no longer starved).
     os.nice(_WORKER_NICENESS)
@@ -160,18 +160,6 @@ def _work(job: _Job, me: int, workers: int, out: Any, parent: int) -> None:
         out.put(("error", error.reason))
     except BaseException as error:  # reported by class name, never by content
         out.put(("error", type(error).__name__))
-
-
-def _exit_with_parent(parent: int) -> None:
-    """End this worker when the importer dies, even by kill -9 (it would block on a full
-    queue forever otherwise)."""
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.2)
-        os._exit(0)
-
-    threading.Thread(target=watch, name="custos-parent-watch", daemon=True).start()
 
 
 class SealingPool:
@@ -194,12 +182,12 @@ class SealingPool:
         self._queues: list[Any] = []
 
     def __enter__(self) -> SealingPool:
-        context = multiprocessing.get_context()
+        context = start_context()  # not fork inside a threaded server (subprocesses.py)
         for me in range(self._workers):
             out = context.Queue(_IN_FLIGHT)
-            proc = context.Process(
+            proc = context.Process(  # type: ignore[attr-defined]
                 target=_work,
-                args=(self._job, me, self._workers, out, os.getpid()),
+                args=(self._job, me, self._workers, out),
                 name=f"custos-seal-{me}",
                 daemon=True,
             )
@@ -235,15 +223,20 @@ class SealingPool:
             index += 1
 
     def _next(self, me: int) -> tuple[str, Any]:
+        out, proc = self._queues[me], self._procs[me]
         while True:
             try:
-                found: tuple[str, Any] = self._queues[me].get(timeout=_POLL)
+                found: tuple[str, Any] = out.get(timeout=_POLL)
                 return found
             except queue.Empty:
-                proc = self._procs[me]
-                if not proc.is_alive():
-                    code = proc.exitcode
-                    raise SealingFailed(
-                        f"a sealing worker died (exit code {code}); committed batches are kept",
-                        details={"reason": f"exit_{code}"},
-                    ) from None
+                if proc.is_alive():
+                    continue
+            try:  # it may have exited right after its last put
+                late: tuple[str, Any] = out.get(timeout=_POLL)
+                return late
+            except queue.Empty:
+                code = proc.exitcode
+                raise SealingFailed(
+                    f"a sealing worker died (exit code {code}); committed batches are kept",
+                    details={"reason": f"exit_{code}"},
+                ) from None

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import os
 import random
+import threading
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,10 @@ from sqlalchemy import func, select
 
 from custos.bootstrap import Container
 from custos.demo.checkdigits import resident_id
+from custos.storage.engine import DEFAULT_CACHE_KIB
 from custos.storage.tables.audit import audit_events
 from custos.storage.tables.vault import blind_index, subjects
+from custos.subprocesses import start_context
 from custos.vault import sealing_pool
 from custos.vault.importer import Importer, ImportTuning
 from custos.vault.model import PrivacyContext
@@ -113,3 +116,28 @@ def test_a_worker_that_dies_is_reported_with_its_exit_code(
         SealingPool(source, catalog, keys, None, 4096, version, container.clock.now(), 2) as pool,
     ):
         list(pool.chunks())
+
+
+def test_workers_start_clean_in_a_threaded_process(container: Container, tmp_path: Path) -> None:
+    """In an API server (other threads running) the workers are spawned, not forked."""
+    source = _csv(tmp_path / "in.csv", 1200)
+    stop = threading.Event()
+    busy = threading.Thread(target=stop.wait, daemon=True)  # another thread, as in a server
+    busy.start()
+    try:
+        assert start_context().get_start_method() == "spawn"
+        report = _importer(container, parallel=True).run(OPERATOR, source, ImportFormat.CSV)
+    finally:
+        stop.set()
+        busy.join()
+    assert (report.imported, report.rejected) == (1199, 1)  # row 7 has a bad check digit
+    assert start_context().get_start_method() == "fork"  # single-threaded again
+
+
+@pytest.mark.backends("sqlite")
+def test_the_importing_connection_gets_its_usual_cache_back(
+    container: Container, tmp_path: Path
+) -> None:
+    _importer(container, parallel=False).run(OPERATOR, _csv(tmp_path / "in.csv", 600))
+    with container.engine.connect() as conn:  # the pool is LIFO: the connection just used
+        assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -DEFAULT_CACHE_KIB

@@ -1,0 +1,39 @@
+"""Worker processes for CPU-heavy stages (import sealing, consent import, audit verification).
+
+Two rules every such worker follows, kept here once:
+
+- Start it from a clean interpreter where this one has other threads (an API server, a
+  progress bar): forking a threaded process can copy a lock some other thread holds
+  (OpenSSL, logging) into the child, which then hangs. fork is used only when this process
+  has a single thread; otherwise spawn. Not forkserver: after a kill -9 of its parent the
+  fork server and the workers it started lived on (it never saw its parent go).
+- End it when the process that started it disappears, even by kill -9: a worker blocked on a
+  full queue would otherwise wait forever as an orphan.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+import time
+from multiprocessing.context import BaseContext
+
+
+def start_context() -> BaseContext:
+    """fork when this process has one thread; spawn otherwise."""
+    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+def exit_with_parent() -> None:
+    """Call first thing in a worker: it exits as soon as the process that started it is gone."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="custos-parent-watch", daemon=True).start()
