@@ -35,10 +35,13 @@ from custos.errors import StorageError
 
 DEFAULT_TIMEOUT = 10.0  # seconds; the same bound as the connection's busy_timeout
 _FIRST_POLL, _LAST_POLL = 50e-6, 1e-3
+_LONG_HOLDER_PAUSE = 0.05  # seconds held_within answers "busy" at once after a timeout
 
 
 class WriteGate:
     """Re-entrant per thread: a nested unit of work in the same thread passes straight on."""
+
+    orders_writers = True
 
     def __init__(self, lock_file: Path | None, timeout: float | None = None) -> None:
         self._lock = threading.RLock()
@@ -46,6 +49,7 @@ class WriteGate:
         self._lock_file = lock_file
         self._fd: int | None = None
         self._timeout = DEFAULT_TIMEOUT if timeout is None else timeout
+        self._held_long_until = 0.0  # see held_within
 
     def __repr__(self) -> str:
         return f"WriteGate({self._lock_file})"
@@ -64,9 +68,15 @@ class WriteGate:
 
         For callers that must not wait long here (an event loop): on False they wait
         elsewhere. Another worker's read holds the gate for well under a millisecond, so a
-        budget of a few milliseconds is usually enough.
+        budget of a few milliseconds is usually enough. When the budget ran out, a long
+        writer (an import commit, a retention run) holds the gate: for the next 50 ms
+        callers are answered at once instead of each spending its budget again.
         """
+        if time.monotonic() < self._held_long_until:
+            budget = 0.0
         with self._entered(budget) as entered:
+            if not entered and budget > 0:
+                self._held_long_until = time.monotonic() + _LONG_HOLDER_PAUSE
             yield entered
 
     @contextlib.contextmanager
@@ -94,7 +104,9 @@ class WriteGate:
     def _lock_other_processes(self, deadline: float) -> bool:
         if self._fd is None:
             assert self._lock_file is not None
-            # O_CLOEXEC: a worker process started by this one must not inherit the lock.
+            # O_CLOEXEC keeps the descriptor out of programs this process executes. A forked
+            # worker does inherit it (and so shares the lock while it lives), which is
+            # harmless: workers never use the gate, and LOCK_UN here releases it for all.
             flags = os.O_RDWR | os.O_CREAT | os.O_CLOEXEC
             self._fd = os.open(self._lock_file, flags, 0o600)
         pause = _FIRST_POLL
@@ -111,6 +123,8 @@ class WriteGate:
 
 class _OpenGate(WriteGate):
     """For databases that order their own writers (PostgreSQL): costs nothing."""
+
+    orders_writers = False
 
     def __init__(self) -> None:
         super().__init__(None)

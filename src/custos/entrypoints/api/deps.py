@@ -68,9 +68,13 @@ async def run_db(c: Container, fn: Callable[P, T], *args: P.args, **kwargs: P.kw
     hand-over between the pool thread and the busy loop); every write transaction holds
     the gate anyway, so running inline loses no parallelism. When another writer keeps
     the gate longer (an import batch, a retention run), the call waits for it in the
-    thread pool, and the loop goes on serving other requests.
+    thread pool, and the loop goes on serving other requests. A database without the gate
+    (PostgreSQL: network round trips, row locks) always runs in the thread pool.
     """
-    with gate_for(c.engine).held_within(INLINE_WAIT) as free:
+    gate = gate_for(c.engine)
+    if not gate.orders_writers:
+        return await run_in_threadpool(fn, *args, **kwargs)
+    with gate.held_within(INLINE_WAIT) as free:
         if free:
             return fn(*args, **kwargs)
     return await run_in_threadpool(fn, *args, **kwargs)
