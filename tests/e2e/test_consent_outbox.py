@@ -23,6 +23,8 @@ class Mailbox:
     messages: list[bytes] = field(default_factory=list)
     drop_data: int = 0  # close the connection mid-DATA this many times (a crashing relay)
     data_replies: list[str] = field(default_factory=list)  # answers to DATA before "250"
+    mail_replies: list[str] = field(default_factory=list)  # answers to MAIL FROM before "250"
+    rcpt_replies: list[str] = field(default_factory=list)  # answers to RCPT TO before "250"
 
 
 class _Smtp(socketserver.StreamRequestHandler):
@@ -42,6 +44,10 @@ class _Smtp(socketserver.StreamRequestHandler):
             elif verb == b"QUIT":
                 self._say("221 bye")
                 return
+            elif verb == b"MAIL" and self.server.mailbox.mail_replies:
+                self._say(self.server.mailbox.mail_replies.pop(0))
+            elif verb == b"RCPT" and self.server.mailbox.rcpt_replies:
+                self._say(self.server.mailbox.rcpt_replies.pop(0))
             else:
                 self._say("250 ok")
 
@@ -225,3 +231,33 @@ def test_a_relay_refusing_our_login_stops_the_run_and_fails_nothing(
 )
 def test_outbox_bad_input(cli: Cli, command: list[str], code: int) -> None:
     cli(*command, expect=code)
+
+
+def test_a_greylisted_recipient_is_deferred_not_refused(
+    cli: Cli, tmp_path: Path, smtp: Mailbox
+) -> None:
+    _queue_two(cli, tmp_path)
+    smtp.rcpt_replies = ["450 4.2.0 greylisted, try again later"]
+    report = json.loads(cli("notices", "send-outbox", "--retries", "1", "--format", "json")[1])
+    assert (report["deferred"], report["refused"], report["sent"]) == (1, 0, 1)
+    assert _outbox(cli) == ["pending", "sent"]
+    assert json.loads(cli("notices", "send-outbox", "--format", "json")[1])["sent"] == 1
+
+
+@pytest.mark.parametrize(
+    ("where", "reply"),
+    [
+        ("mail", "550 5.7.1 sender address not allowed"),  # our From:, not the message
+        ("mail", "530 5.7.0 authentication required"),
+        ("data", "421 4.3.2 service shutting down"),
+    ],
+)
+def test_relay_side_trouble_stops_the_run_and_counts_nothing(
+    cli: Cli, tmp_path: Path, smtp: Mailbox, where: str, reply: str
+) -> None:
+    _queue_two(cli, tmp_path)
+    replies = smtp.mail_replies if where == "mail" else smtp.data_replies
+    replies.extend([reply] * 2)
+    cli("notices", "send-outbox", "--retries", "2", expect=10)
+    items = json.loads(cli("notices", "outbox", "--format", "json")[1])
+    assert [(i["status"], i["attempts"]) for i in items] == [("pending", 0), ("pending", 0)]

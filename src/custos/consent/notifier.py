@@ -92,8 +92,8 @@ MAX_REQUEUE = 500  # ids per call (they are listed in one audit event)
 def requeue_outbox(
     uow_factory: Callable[[], UnitOfWork], audit: AuditSink, actor: str, ids: list[int]
 ) -> list[int]:
-    """Move `failed` and `dead` notifications back to `pending` (attempts reset), audited;
-    other ids are left alone. The ids moved."""
+    """Move `refused`, `failed` and `dead` notifications back to `pending` (attempts reset),
+    audited; other ids are left alone. The ids moved."""
     if not ids or len(ids) > MAX_REQUEUE:
         raise ValidationError(
             f"give between 1 and {MAX_REQUEUE} outbox ids", code="requeue_ids_invalid"

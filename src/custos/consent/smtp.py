@@ -6,11 +6,13 @@ its audit event, so a crash or a refused connection leaves every unsent row pend
 The address is read at send time and never stored, logged or audited.
 
 What the relay answers decides what happens to one message, so that no message can hold up
-the queue: a refused recipient is `refused` and a permanent rejection (5xx) `failed`, both
-final; "try later" (4xx) through every retry of a run counts one deferral, and after
-`DEAD_AFTER` runs the message is set aside as `dead`. Only an unreachable relay (no
-connection, dropped connections) stops the run, with every unsent row still pending.
-`custos notices requeue` puts failed and dead messages back.
+the queue: a recipient refused for good is `refused` and a permanent rejection of the
+message (5xx) `failed`; "try later" (4xx, greylisted recipients included) through every
+retry of a run counts one deferral, and after `DEAD_AFTER` runs the message is set aside as
+`dead`. Trouble that is the relay's or ours, not the message's — no connection, a dropped
+connection, TLS or login failure, our sender address refused, 421 "closing channel" —
+stops the run with every unsent row still pending and nothing counted against them.
+`custos notices requeue` puts refused, failed and dead messages back.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from custos.vault.ports import AuditSink
 AddressOf = Callable[[str], str | None]  # subject id -> e-mail address (read from the vault)
 ACTION = "notice.outbox.send"
 DEAD_AFTER = 5  # runs that ended with the relay deferring the message
+_CLOSING = 421  # "service not available, closing transmission channel"
 _TRANSIENT = (OSError, smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError)
 
 
@@ -158,10 +161,19 @@ class OutboxDelivery:
             return "unreachable", type(exc).__name__
         try:
             client.send_message(message)
-        except smtplib.SMTPRecipientsRefused:
+        except smtplib.SMTPRecipientsRefused as exc:
+            codes = [code for code, _ in exc.recipients.values()]
+            if codes and all(400 <= code < 500 for code in codes):  # greylisting: try later
+                return "deferred", f"smtp_{codes[0]}"
             return "refused", None
+        except smtplib.SMTPSenderRefused as exc:
+            # Our sender address or our login, not this message: the relay's trouble.
+            self._close()
+            return "unreachable", f"smtp_{exc.smtp_code}"
         except smtplib.SMTPResponseException as exc:
             self._close()
+            if exc.smtp_code == _CLOSING:  # the relay is shutting the channel: not the message
+                return "unreachable", f"smtp_{exc.smtp_code}"
             code = f"smtp_{exc.smtp_code}"
             return ("failed" if exc.smtp_code >= 500 else "deferred"), code
         except _TRANSIENT as exc:

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, insert, select, update
+from sqlalchemy import Connection, Row, case, func, insert, select, update
 
 from custos.consent.ledger import Head
 from custos.consent.model import ConsentEvent, EventKind, Notice, SeparateFor
@@ -306,20 +306,27 @@ def record_deferral(
     """Count one more run in which the relay deferred this message; set it aside as `dead`
     once it has been deferred `dead_after` times. The new (attempts, status)."""
     o = notifications_outbox.c
-    attempts = int(conn.execute(select(o.attempts).where(o.id == outbox_id)).scalar_one()) + 1
-    status = "dead" if attempts >= dead_after else "pending"
-    conn.execute(
+    conn.execute(  # one statement: two concurrent runs cannot lose a count
         update(notifications_outbox)
         .where(o.id == outbox_id)
-        .values(attempts=attempts, last_error=error, status=status)
+        .values(
+            attempts=o.attempts + 1,
+            last_error=error,
+            status=case((o.attempts + 1 >= dead_after, "dead"), else_="pending"),
+        )
     )
-    return attempts, status
+    attempts, status = conn.execute(select(o.attempts, o.status).where(o.id == outbox_id)).one()
+    return int(attempts), str(status)
+
+
+REQUEUEABLE = ("refused", "failed", "dead")
 
 
 def requeue(conn: Connection, ids: list[int]) -> list[int]:
-    """Put `dead` and `failed` messages back in the queue with a fresh count; the ids moved."""
+    """Put refused, failed and dead messages back in the queue with a fresh count (after the
+    address or the content was fixed); the ids moved."""
     o = notifications_outbox.c
-    movable = select(o.id).where(o.id.in_(ids), o.status.in_(("dead", "failed")))
+    movable = select(o.id).where(o.id.in_(ids), o.status.in_(REQUEUEABLE))
     moved = [int(i) for i in conn.execute(movable).scalars()]
     if moved:
         conn.execute(
