@@ -27,7 +27,10 @@ RULE_KEYS = (
     frozenset({"key", "description", "trigger", "after", "action"}),
     frozenset({"purpose", "categories", "fields"}),
 )
-HOLD_KEYS: tuple[frozenset[str], frozenset[str]] = (frozenset({"key", "basis", "fields", "purpose", "duration"}), frozenset())
+HOLD_KEYS: tuple[frozenset[str], frozenset[str]] = (
+    frozenset({"key", "basis", "fields", "purpose", "duration"}),
+    frozenset(),
+)
 # A hold keeps data against the customer's wish, so only a duty in law can justify it.
 HOLD_BASES = frozenset({LegalBasis.LEGAL_OBLIGATION, LegalBasis.OTHER_LAW})
 

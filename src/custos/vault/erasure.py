@@ -255,6 +255,7 @@ class ErasureService:
         """Apply a live store's ledger to this (older, restored) database, in one transaction."""
         rows = replay.verified(entries)
         with self.uow() as uow:
+            repo.lock_ledger(uow.conn)  # it appends the missing entries below
             local = repo.entries(uow.conn)
             replay.require_prefix(local, rows)
             counts, shredded = replay.apply(uow, rows, self.holds)

@@ -119,9 +119,7 @@ def run_certificate(run_id: RunId, _: Reader, c: ContainerDep) -> dict[str, Any]
     return c.retention.certificate(run_id)
 
 
-@router.post(
-    "/subjects/{subject_id}/lifecycle", status_code=204, openapi_extra=policy(*HANDLERS)
-)
+@router.post("/subjects/{subject_id}/lifecycle", status_code=204, openapi_extra=policy(*HANDLERS))
 def lifecycle(subject_id: SubjectId, body: LifecycleIn, who: Handler, c: ContainerDep) -> None:
     """Record that the customer churned or their contract ended (a retention trigger)."""
     c.retention.record_lifecycle(who.actor, subject_id, body.event.value, body.at)

@@ -45,10 +45,15 @@ def shred(conn: Connection, subject_id: str, now: datetime) -> None:
     )
 
 
-def ledger_head(conn: Connection) -> LedgerRow | None:
-    """The last erasure-ledger entry; the caller appends after it in this transaction, so
-    other appenders wait (the audit appenders' lock, which every erasure takes anyway)."""
+def lock_ledger(conn: Connection) -> None:
+    """Other erasure-ledger appenders wait until this transaction ends (the audit appenders'
+    lock, which every erasure takes anyway; SQLite's single writer needs nothing)."""
     order_appenders(conn)
+
+
+def ledger_head(conn: Connection) -> LedgerRow | None:
+    """The last erasure-ledger entry; the caller appends after it in this transaction."""
+    lock_ledger(conn)
     last = select(func.max(erasure_ledger.c.seq)).scalar_subquery()
     row = conn.execute(select(erasure_ledger).where(erasure_ledger.c.seq == last)).first()
     return None if row is None else LedgerRow(**row._mapping)
