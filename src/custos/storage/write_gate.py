@@ -35,7 +35,12 @@ from custos.errors import StorageError
 
 DEFAULT_TIMEOUT = 10.0  # seconds; the same bound as the connection's busy_timeout
 _FIRST_POLL, _LAST_POLL = 50e-6, 1e-3
-_LONG_HOLDER_PAUSE = 0.05  # seconds held_within answers "busy" at once after a timeout
+_LONG_HOLDER_PAUSE = 0.05  # seconds held_within answers "busy" at once after a long holder
+# Timeouts in a row that show a long holder. One alone does not: under a busy server the
+# other worker process's reads can keep the gate for a few milliseconds now and then, and
+# treating that as a long holder sent every request to the thread pool (HTTP reads fell
+# from ~1,700 to ~770 a second on two workers).
+_LONG_HOLDER_MISSES = 3
 
 
 class WriteGate:
@@ -50,6 +55,7 @@ class WriteGate:
         self._fd: int | None = None
         self._timeout = DEFAULT_TIMEOUT if timeout is None else timeout
         self._held_long_until = 0.0  # see held_within
+        self._misses = 0
 
     def __repr__(self) -> str:
         return f"WriteGate({self._lock_file})"
@@ -68,15 +74,19 @@ class WriteGate:
 
         For callers that must not wait long here (an event loop): on False they wait
         elsewhere. Another worker's read holds the gate for well under a millisecond, so a
-        budget of a few milliseconds is usually enough. When the budget ran out, a long
-        writer (an import commit, a retention run) holds the gate: for the next 50 ms
-        callers are answered at once instead of each spending its budget again.
+        budget of a few milliseconds is usually enough. When the budget ran out three
+        times in a row, a long writer (an import commit, a retention run) holds the gate:
+        for the next 50 ms callers are answered at once instead of each spending its budget.
         """
         if time.monotonic() < self._held_long_until:
             budget = 0.0
         with self._entered(budget) as entered:
-            if not entered and budget > 0:
-                self._held_long_until = time.monotonic() + _LONG_HOLDER_PAUSE
+            if entered:
+                self._misses = 0
+            elif budget > 0:
+                self._misses += 1
+                if self._misses >= _LONG_HOLDER_MISSES:
+                    self._held_long_until = time.monotonic() + _LONG_HOLDER_PAUSE
             yield entered
 
     @contextlib.contextmanager
