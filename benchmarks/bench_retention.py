@@ -139,7 +139,8 @@ def baseline(db: Path) -> float:
     conn.execute(f"DELETE FROM blind_index WHERE subject_pk IN ({churned_pks})")
     conn.execute(f"UPDATE subjects SET status = 'erased', record = NULL WHERE id IN ({churned})")
     stale = "SELECT pk FROM subjects WHERE status = 'active' AND updated_at < '2024'"
-    conn.execute(f"DELETE FROM blind_index WHERE field = 'mobile' AND subject_pk IN ({stale})")
+    mobile = "SELECT id FROM index_fields WHERE name = 'mobile'"
+    conn.execute(f"DELETE FROM blind_index WHERE field = ({mobile}) AND subject_pk IN ({stale})")
     conn.execute("COMMIT")
     elapsed = time.perf_counter() - began
     conn.close()

@@ -34,9 +34,7 @@ from custos.vault.readers import ImportFormat  # noqa: E402
 CATALOG = ROOT / "examples" / "catalog.yaml"
 
 
-def make_csv(
-    path: Path, catalog_text: str, count: int
-) -> tuple[Path, str, list[str], list[str]]:
+def make_csv(path: Path, catalog_text: str, count: int) -> tuple[Path, str, list[str], list[str]]:
     """The CSV, its purpose, its columns and which of them are searchable."""
     from custos.catalog.loader import load_catalog
 
@@ -288,9 +286,7 @@ def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory(prefix="custos-bench-") as tmp:
         work = Path(tmp)
         for size in [int(s) for s in args.sizes.split(",")]:
-            source, purpose, columns, lookups = make_csv(
-                work / f"c{size}.csv", catalog_text, size
-            )
+            source, purpose, columns, lookups = make_csv(work / f"c{size}.csv", catalog_text, size)
             plain = plain_sqlite_import(source, work / f"plain{size}.db", columns, args.commit)
             indexed = plain_sqlite_import(
                 source, work / f"indexed{size}.db", columns, args.commit, lookups

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, and_, bindparam, delete, select, update
 from custos.crypto.envelope import FieldCipher, new_dek, pack_fields, unpack_fields
 from custos.crypto.ports import KeyProvider
 from custos.storage.repositories.vault import StoredSubject
-from custos.storage.tables.vault import blind_index, subject_keys, subjects
+from custos.storage.tables.vault import blind_index, index_fields, subject_keys, subjects
 
 _RECORD = (
     update(subjects)
@@ -27,12 +27,15 @@ _KEY = (
     .where(subject_keys.c.subject_pk == _PK)
     .values(kek_version=bindparam("b_kek"), wrapped_dek=bindparam("b_wrapped"))
 )
-# `field || ''` keeps SQLite off the (field, digest, subject_pk) primary key, which it would
+# `field + 0` keeps SQLite off the (field, tag, subject_pk) primary key, which it would
 # otherwise pick and scan every row of the field; the subject index finds a handful of rows.
 _INDEX = delete(blind_index).where(
     and_(
         blind_index.c.subject_pk == _PK,
-        blind_index.c.field.concat("") == bindparam("b_field"),
+        blind_index.c.field + 0
+        == select(index_fields.c.id)
+        .where(index_fields.c.name == bindparam("b_field"))
+        .scalar_subquery(),
     )
 )
 

@@ -9,9 +9,18 @@ from sqlalchemy import Connection, Engine, create_engine, event
 
 from custos.storage import write_gate
 
+# The page size of a database created from now on (an existing one keeps its own: SQLite
+# changes it only by rebuilding the file). Measured both ways on 2026-12-04: 16 KiB pages
+# made a 1,000,000-subject import ~8 % faster (fewer pages for the blind index's random
+# insertions), but every read commits an audit event and a commit writes whole pages to
+# the WAL: single reads were ~20 % slower and HTTP reads ~25 % fewer a second. Reads are
+# the service's everyday work, so SQLite's default stays, stated here on purpose.
+PAGE_SIZE = 4096
+
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA page_size={PAGE_SIZE}")  # before anything creates the file
     # WAL keeps readers unblocked during imports; NORMAL sync is crash-safe for a killed
     # process (the case we test), and FULL would cost an fsync per commit.
     cursor.execute("PRAGMA journal_mode=WAL")

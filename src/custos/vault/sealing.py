@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from custos.catalog.formats.field import FieldValidator
 from custos.catalog.model import Catalog
+from custos.crypto.blind_index import tag_of
 from custos.crypto.envelope import NONCE_BYTES, associated_data, new_dek
 from custos.crypto.ports import KeyProvider
 from custos.errors import ValidationError
@@ -112,21 +113,31 @@ class Sealer:
                 problems.append(f"{name}: {error.details.get('reason', error.reason)}")
         return canonical, problems
 
-    def index_rows(self, values: Mapping[str, str]) -> tuple[tuple[str, bytes], ...]:
+    def index_rows(self, values: Mapping[str, str]) -> tuple[tuple[str, int], ...]:
         rows = []
         plans = self._plans
         for name, value in values.items():
             plan = plans.get(name)
             if plan is not None and plan.index_key is not None:
                 key = plan.index_form(value).encode()
-                rows.append((name, hmac.digest(plan.index_key, key, "sha256")))
+                rows.append((name, tag_of(hmac.digest(plan.index_key, key, "sha256"))))
         return tuple(rows)
 
-    def index_digest(self, field: str, canonical_value: str) -> bytes | None:
+    def index_tag(self, field: str, canonical_value: str) -> int | None:
+        """The blind-index tag of a canonical value (`crypto/blind_index.py`)."""
         plan = self._plans.get(field)
         if plan is None or plan.index_key is None:
             return None
-        return hmac.digest(plan.index_key, plan.index_form(canonical_value).encode(), "sha256")
+        mac = hmac.digest(plan.index_key, plan.index_form(canonical_value).encode(), "sha256")
+        return tag_of(mac)
+
+    def same_index_value(self, field: str, a: str, b: str) -> bool:
+        """Whether two canonical values of a field are the same value to the blind index
+        (a tag match is confirmed with this, since tags are short)."""
+        plan = self._plans.get(field)
+        if plan is None:
+            return a == b
+        return hmac.compare_digest(plan.index_form(a).encode(), plan.index_form(b).encode())
 
     def seal(
         self,
@@ -146,7 +157,7 @@ class Sealer:
             record=batch.records[0],
             kek_version=batch.kek_versions[0],
             wrapped_dek=batch.wrapped[0],
-            index_rows=tuple((name, digest) for name, digest, _ in batch.index),
+            index_rows=tuple((name, tag) for name, tag, _ in batch.index),
         )
 
     def seal_into(
@@ -168,7 +179,7 @@ class Sealer:
             if plan is not None and plan.index_mac is not None:
                 mac = plan.index_mac.copy()
                 mac.update(plan.index_form(value).encode())
-                batch.index.append((name, mac.digest(), position))
+                batch.index.append((name, tag_of(mac.digest()), position))
 
     def _record(self, subject_id: str, aead: AESGCM, values: Mapping[str, str]) -> bytes:
         """Every field sealed on its own (own nonce, own AD), packed as `pack_fields` does."""

@@ -191,11 +191,13 @@ class VaultService:
             canonical, problems = sealer.validate({field: value})
             if problems or field not in canonical:
                 raise ValidationError("the search value is not valid", problems=problems)
-            digest = sealer.index_digest(field, canonical[field])
-            ids = repo.find_ids(uow.conn, field, digest or b"", MAX_FIND_RESULTS)
+            tag = sealer.index_tag(field, canonical[field])
+            candidates = repo.find_ids(uow.conn, field, tag or 0, MAX_FIND_RESULTS)
+            found = self._confirm(repo.load_many(uow.conn, candidates), field, canonical, sealer)
+            ids = [s.id for s in found]
             if ids:  # the matches themselves: limits, consent, restriction
                 decision, _, _ = self.authorise(uow, ctx, Action.FIND, fields, tuple(ids))
-            views = [self._open(s, s.id, decision) for s in repo.load_many(uow.conn, ids)]
+            views = [self._open(s, s.id, decision) for s in found]
             self.audit.append(
                 uow.conn,
                 _event(ctx, "subject.find", tuple(ids), decision.fields, decision, search=field),
@@ -231,8 +233,8 @@ class VaultService:
         repo.save_record(uow.conn, subject_id, pack_fields(blobs), now)
         for name in sealer.searchable.intersection((*canonical, *cleared)):
             new_value = canonical.get(name)
-            digest = sealer.index_digest(name, new_value) if new_value is not None else None
-            repo.replace_index(uow.conn, subject_id, name, digest)
+            tag = sealer.index_tag(name, new_value) if new_value is not None else None
+            repo.replace_index(uow.conn, subject_id, name, tag)
         self.audit.append(
             uow.conn,
             _event(ctx, "subject.update", (subject_id,), tuple(changes), decision),
@@ -257,6 +259,27 @@ class VaultService:
         dek = self._keys.unwrap(subject_id, stored.kek_version, stored.wrapped_dek)
         cipher = FieldCipher(subject_id, dek, stored.dek_version)
         return stored, cipher, unpack_fields(stored.record or b"")
+
+    def _confirm(
+        self,
+        candidates: list[repo.StoredSubject],
+        field: str,
+        canonical: Mapping[str, str],
+        sealer: Sealer,
+    ) -> list[repo.StoredSubject]:
+        """The candidates whose stored value really is the searched one: a blind-index tag
+        is 64 bits, so another value may share it (`crypto/blind_index.py`). Checked before
+        anything is authorised, audited or returned, so a stranger is never a match."""
+        wanted = canonical[field]
+        confirmed = []
+        for stored in candidates:
+            _, cipher, blobs = self._unseal(stored, stored.id)
+            blob = blobs.get(field)
+            if blob is not None and sealer.same_index_value(
+                field, cipher.decrypt(field, blob), wanted
+            ):
+                confirmed.append(stored)
+        return confirmed
 
     def _open(
         self, stored: repo.StoredSubject | None, subject_id: str, decision: Decision

@@ -12,6 +12,7 @@ from custos.bootstrap import Container
 from custos.clock import FixedClock
 from custos.retention import certificate
 from custos.retention.runner import Batch
+from custos.storage.repositories.vault import field_number
 from custos.storage.tables.retention import retention_statistics
 from custos.storage.tables.rights import erasure_ledger
 from custos.storage.tables.vault import blind_index, subjects
@@ -89,7 +90,7 @@ def test_run_shreds_removes_and_anonymises(world: tuple[Container, list[str]]) -
         reasons = conn.execute(select(erasure_ledger.c.reason, erasure_ledger.c.request_id)).all()
         stats = conn.execute(select(retention_statistics)).mappings().all()
         mobile_rows = conn.execute(
-            select(func.count()).where(blind_index.c.field == "mobile")
+            select(func.count()).where(blind_index.c.field == field_number("mobile"))
         ).scalar_one()
     assert [tuple(r) for r in reasons] == [("retention_expired", state.id)]
     assert mobile_rows == 1

@@ -3,6 +3,7 @@ keys) carries real encrypted subjects down and up again with nothing lost."""
 
 from __future__ import annotations
 
+import hmac
 import sqlite3
 from contextlib import closing
 
@@ -10,7 +11,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import insert, inspect, select
+from sqlalchemy import insert, inspect, select, text
 
 from custos.bootstrap import Container
 from custos.storage.migrations import alembic_config
@@ -91,3 +92,54 @@ def test_subject_row_keys_down_and_up_keep_every_subject(container: Container) -
     assert cursors == [""]  # restarts from the beginning; re-wrapped keys are skipped
     assert container.audit.verify(container.engine).ok
     assert len(_create(container, 2)) == 2  # new subjects get fresh row keys after the copy
+
+
+def test_blind_index_tags_upgrade_from_full_digests(container: Container) -> None:
+    """A 0011 database holds (field name, 32-byte HMAC) entries; 0012 turns them into
+    (field number, first 64 bits) and every search still finds its subject."""
+    ids = _create(container, 4)
+    config = alembic_config(container.engine)
+    command.downgrade(config, "0011")
+    columns = {c["name"] for c in inspect(container.engine).get_columns("blind_index")}
+    assert columns == {"field", "digest", "subject_pk"}
+    key = container.keyring.index_key("email")
+    with container.engine.begin() as conn:  # what revision 0011's code wrote: whole digests
+        conn.exec_driver_sql("DELETE FROM blind_index")
+        for i, sid in enumerate(ids):
+            full = hmac.digest(key, f"p{i}@example.com".encode(), "sha256")
+            conn.execute(
+                text(
+                    "INSERT INTO blind_index (field, digest, subject_pk) "
+                    "SELECT 'email', :d, pk FROM subjects WHERE id = :s"
+                ),
+                {"d": full, "s": sid},
+            )
+
+    command.upgrade(config, "head")
+    container.engine.dispose()
+    assert _schema_differences(container) == []
+    with container.engine.connect() as conn:
+        names = conn.exec_driver_sql("SELECT name FROM index_fields").scalars().all()
+        count = conn.exec_driver_sql("SELECT count(*) FROM blind_index").scalar_one()
+    assert (names, count) == (["email"], 4)
+    for i, sid in enumerate(ids):
+        assert [v.id for v in container.vault.find(SUPPORT, "email", f"p{i}@example.com")] == [sid]
+
+
+def test_blind_index_tags_down_and_up_give_back_the_same_index(container: Container) -> None:
+    _create(container, 3)
+    query = (
+        "SELECT f.name, b.tag, s.id FROM blind_index b JOIN index_fields f ON f.id = b.field "
+        "JOIN subjects s ON s.pk = b.subject_pk ORDER BY s.id"
+    )
+    with container.engine.connect() as conn:
+        before = conn.exec_driver_sql(query).all()
+    config = alembic_config(container.engine)
+    command.downgrade(config, "0011")
+    with container.engine.connect() as conn:
+        lengths = conn.exec_driver_sql("SELECT length(digest) FROM blind_index").scalars().all()
+    assert lengths == [8, 8, 8]  # the tags, kept as 8-byte digests
+    command.upgrade(config, "head")
+    container.engine.dispose()
+    with container.engine.connect() as conn:
+        assert conn.exec_driver_sql(query).all() == before

@@ -5,14 +5,14 @@ from __future__ import annotations
 import random
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from custos.bootstrap import Container
 from custos.crypto.errors import DecryptionFailed
 from custos.demo.checkdigits import bank_card, resident_id
 from custos.errors import AccessDenied, ValidationError
 from custos.storage.tables.audit import audit_events
-from custos.storage.tables.vault import blind_index, subjects
+from custos.storage.tables.vault import blind_index, index_fields, subjects
 from custos.vault.errors import SubjectNotFound
 from custos.vault.model import NewSubject, PrivacyContext
 
@@ -54,6 +54,44 @@ def test_create_get_find_update(container: Container) -> None:
     assert updated.fields == {"email": "new@example.org"}
     assert container.vault.find(SUPPORT, "email", "wang.1@example.com") == []
     assert [v.id for v in container.vault.find(SUPPORT, "email", "NEW@example.org")] == [sid]
+
+
+def test_find_drops_a_subject_that_only_shares_the_tag(container: Container) -> None:
+    """Tags are 64 bits: should another value ever share one, the search decrypts and
+    compares before anything is authorised, audited or returned."""
+    mine = container.vault.create(ACCOUNT, NewSubject(_values(1)))
+    stranger = container.vault.create(ACCOUNT, NewSubject(_values(2)))
+    with container.engine.begin() as conn:  # the stranger's entry, forced onto my tag
+        conn.execute(
+            update(blind_index)
+            .where(
+                blind_index.c.subject_pk
+                == select(subjects.c.pk).where(subjects.c.id == stranger).scalar_subquery()
+            )
+            .where(
+                blind_index.c.field
+                == select(index_fields.c.id).where(index_fields.c.name == "email").scalar_subquery()
+            )
+            .values(
+                tag=select(blind_index.c.tag)
+                .where(
+                    blind_index.c.subject_pk
+                    == select(subjects.c.pk).where(subjects.c.id == mine).scalar_subquery()
+                )
+                .where(
+                    blind_index.c.field
+                    == select(index_fields.c.id)
+                    .where(index_fields.c.name == "email")
+                    .scalar_subquery()
+                )
+                .scalar_subquery()
+            )
+        )
+    found = container.vault.find(SUPPORT, "email", "wang.1@example.com")
+    assert [v.id for v in found] == [mine]
+    assert container.vault.find(SUPPORT, "email", "wang.2@example.com") == []
+    finds = [b for b in _audit_bodies(container) if b"subject.find" in b]
+    assert finds and all(stranger.encode() not in b for b in finds)
 
 
 def test_reads_and_writes_are_audited_without_values(container: Container) -> None:

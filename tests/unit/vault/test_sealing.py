@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import hmac
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from custos.catalog.loader import load_catalog_file
-from custos.crypto.blind_index import digest
+from custos.crypto.blind_index import tag
 from custos.crypto.envelope import FieldCipher, unpack_fields
 from custos.crypto.errors import DecryptionFailed
 from custos.crypto.keyring import Keyring
+from custos.storage.repositories.vault import SealedBatch
 from custos.vault.model import new_subject_id
 from custos.vault.sealing import Sealer
 
@@ -61,13 +63,30 @@ def test_ciphertext_bound_to_field_and_subject(
         FieldCipher(new_subject_id(), dek, 1).decrypt(field, blob)
 
 
-def test_index_rows_match_blind_index_digest(sealer: Sealer, keys: Keyring) -> None:
+def test_index_rows_match_blind_index_tag(sealer: Sealer, keys: Keyring) -> None:
     canonical, _ = sealer.validate(VALUES)
     rows = dict(sealer.index_rows(canonical))
     assert set(rows) == {"email"}  # the only searchable field given
-    assert rows["email"] == digest(keys.index_key("email"), canonical["email"].lower())
-    assert sealer.index_digest("email", canonical["email"]) == rows["email"]
-    assert sealer.index_digest("full_name", canonical["full_name"]) is None
+    assert rows["email"] == tag(keys.index_key("email"), canonical["email"].lower())
+    assert sealer.index_tag("email", canonical["email"]) == rows["email"]
+    assert sealer.index_tag("full_name", canonical["full_name"]) is None
+    batch = SealedBatch(_now(), 1)
+    sealer.seal_into(batch, new_subject_id(), canonical, "active")
+    assert batch.index == [("email", rows["email"], 0)]  # the import path: the same tag
+
+
+def test_tag_is_the_hmac_cut_to_a_signed_64_bit_integer(keys: Keyring) -> None:
+    key = keys.index_key("email")
+    full = hmac.digest(key, b"a@example.com", "sha256")
+    value = tag(key, "a@example.com")
+    assert -(2**63) <= value < 2**63
+    assert value.to_bytes(8, "big", signed=True) == full[:8]
+    assert tag(key, "b@example.com") != value
+
+
+def test_same_index_value_uses_the_index_form(sealer: Sealer) -> None:
+    assert sealer.same_index_value("email", "A@Example.com", "a@example.com")
+    assert not sealer.same_index_value("email", "a@example.com", "b@example.com")
 
 
 @pytest.mark.parametrize(

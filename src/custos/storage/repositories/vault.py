@@ -9,12 +9,12 @@ from typing import Any
 
 from sqlalchemy import Connection, ScalarSelect, delete, insert, select, text, update
 
-from custos.storage.tables.vault import blind_index, subject_keys, subjects
+from custos.storage.tables.vault import blind_index, index_fields, subject_keys, subjects
 
 
 @dataclass(frozen=True, slots=True)
 class SealedSubject:
-    """A subject ready to store: everything here is ciphertext, a digest or metadata."""
+    """A subject ready to store: everything here is ciphertext, an index tag or metadata."""
 
     id: str
     stage: str
@@ -23,7 +23,7 @@ class SealedSubject:
     record: bytes
     kek_version: int
     wrapped_dek: bytes
-    index_rows: tuple[tuple[str, bytes], ...]  # (field, digest)
+    index_rows: tuple[tuple[str, int], ...]  # (field, blind-index tag)
 
 
 @dataclass(slots=True)
@@ -39,7 +39,7 @@ class SealedBatch:
     records: list[bytes] = field(default_factory=list)
     kek_versions: list[int] = field(default_factory=list)
     wrapped: list[bytes] = field(default_factory=list)
-    index: list[tuple[str, bytes, int]] = field(default_factory=list)  # (field, digest, position)
+    index: list[tuple[str, int, int]] = field(default_factory=list)  # (field, tag, position)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -52,7 +52,7 @@ class SealedBatch:
         self.records += other.records
         self.kek_versions += other.kek_versions
         self.wrapped += other.wrapped
-        self.index += [(f, d, offset + i) for f, d, i in other.index]
+        self.index += [(f, t, offset + i) for f, t, i in other.index]
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,11 +113,39 @@ def insert_batch(conn: Connection, batch: SealedBatch) -> list[int]:
         list(zip(pks, batch.kek_versions, batch.wrapped, strict=True)),
     )
     if batch.index:
+        ids = field_ids(conn, {f for f, _, _ in batch.index})
         conn.exec_driver_sql(
-            f"INSERT INTO blind_index (field, digest, subject_pk) VALUES ({marks(3)})",  # noqa: S608
-            [(f, d, pks[i]) for f, d, i in batch.index],
+            f"INSERT INTO blind_index (field, tag, subject_pk) VALUES ({marks(3)})",  # noqa: S608
+            [(ids[f], t, pks[i]) for f, t, i in batch.index],
         )
     return pks
+
+
+def field_ids(conn: Connection, names: set[str]) -> dict[str, int]:
+    """The blind index's number for each field name, assigning numbers to new names.
+
+    Numbers are never reused or renumbered (a field dropped from the catalog keeps its
+    number, and its entries keep meaning it). A new name is added in the caller's
+    transaction, so it exists exactly when the entries that use it do.
+    """
+    known = _field_numbers(conn, names)
+    missing = sorted(names - known.keys())
+    if missing:
+        conn.execute(insert(index_fields), [{"name": name} for name in missing])
+        known = _field_numbers(conn, names)
+    return known
+
+
+def _field_numbers(conn: Connection, names: set[str]) -> dict[str, int]:
+    rows = conn.execute(
+        select(index_fields.c.name, index_fields.c.id).where(index_fields.c.name.in_(names))
+    )
+    return {name: int(number) for name, number in rows}
+
+
+def field_number(name: str) -> ScalarSelect[int]:
+    """A field's blind-index number, as a subquery (no row: the field has no entries)."""
+    return select(index_fields.c.id).where(index_fields.c.name == name).scalar_subquery()
 
 
 def _stamp(conn: Connection, moment: datetime) -> Any:
@@ -200,11 +228,13 @@ def load_many(conn: Connection, ids: Iterable[str]) -> list[StoredSubject]:
     return [StoredSubject(*row) for row in rows]
 
 
-def find_ids(conn: Connection, field: str, digest: bytes, limit: int) -> list[str]:
+def find_ids(conn: Connection, field: str, tag: int, limit: int) -> list[str]:
+    """Subjects whose blind-index tag for `field` is `tag`: candidates the caller confirms
+    (a 64-bit tag may, very rarely, be shared by two values)."""
     rows = conn.execute(
         select(subjects.c.id)
         .join(blind_index, blind_index.c.subject_pk == subjects.c.pk)
-        .where(blind_index.c.field == field, blind_index.c.digest == digest)
+        .where(blind_index.c.field == field_number(field), blind_index.c.tag == tag)
         .order_by(subjects.c.id)
         .limit(limit)
     ).scalars()
@@ -221,14 +251,18 @@ def save_record(
     )
 
 
-def replace_index(conn: Connection, subject_id: str, field: str, digest: bytes | None) -> None:
+def replace_index(conn: Connection, subject_id: str, field: str, tag: int | None) -> None:
     conn.execute(
         delete(blind_index).where(
-            blind_index.c.subject_pk == pk_of(subject_id), blind_index.c.field == field
+            blind_index.c.subject_pk == pk_of(subject_id),
+            # `+ 0`: SQLite would otherwise walk the (field, tag) key through every entry of
+            # the field; the subject index finds a handful of rows.
+            blind_index.c.field + 0 == field_number(field),
         )
     )
-    if digest is not None:
-        row = {"field": field, "digest": digest, "subject_pk": pk_of(subject_id)}
+    if tag is not None:
+        number = field_ids(conn, {field})[field]
+        row = {"field": number, "tag": tag, "subject_pk": pk_of(subject_id)}
         conn.execute(insert(blind_index).values(row))
 
 

@@ -5,7 +5,7 @@ audit events, ledgers, exports). `pk` is an internal row number, never shown out
 database, that the key and index tables point to: rows keyed by a random text id land at
 random places in every B-tree they touch, so a bulk import dirtied ~11 pages per subject;
 keyed by `pk` (assigned in insertion order) the subject, key and subject-index rows are
-appends and only the unique `id` index and the blind-index digests are random.
+appends and only the unique `id` index and the blind-index tags are random.
 """
 
 from __future__ import annotations
@@ -59,15 +59,26 @@ subject_keys = Table(
     Index("ix_subject_keys_kek_version", "kek_version", "subject_pk"),
 )
 
-# The primary key is the lookup path (field, digest); without a rowid SQLite keeps one
-# B-tree for it instead of a table plus an index.
+# Searchable fields by a small number, assigned on first use and never reused, so each
+# blind-index entry carries two integers instead of the field's name.
+index_fields = Table(
+    "index_fields",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False, unique=True),
+)
+
+# The primary key is the lookup path (field, tag); without a rowid SQLite keeps one B-tree
+# for it instead of a table plus an index. `tag` is the blind index's HMAC-SHA256 cut to 64
+# bits (`crypto/blind_index.py`): entries a third of the size of (name, 32-byte digest) ones
+# make a bulk import's random insertions touch a third of the pages.
 blind_index = Table(
     "blind_index",
     metadata,
-    Column("field", String(64), nullable=False),
-    Column("digest", LargeBinary(32), nullable=False),
+    Column("field", Integer, ForeignKey("index_fields.id"), nullable=False),
+    Column("tag", BigInteger, nullable=False),
     Column("subject_pk", SubjectPk, ForeignKey("subjects.pk", ondelete="CASCADE"), nullable=False),
-    PrimaryKeyConstraint("field", "digest", "subject_pk"),
+    PrimaryKeyConstraint("field", "tag", "subject_pk"),
     Index("ix_blind_index_subject_pk", "subject_pk"),
     sqlite_with_rowid=False,
 )
