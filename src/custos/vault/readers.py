@@ -85,11 +85,25 @@ def csv_header(path: Path) -> list[str]:
     return names
 
 
+# A row as read, before it is made a `Row`: (number, cells) for CSV, (number, line) for JSONL,
+# or a finished `Row` when reading already found it malformed. Sealing workers each read the
+# whole file but keep only their own chunks, so the cost of building a `Row` (a dict per
+# CSV row, a `json.loads` per JSONL line) is paid only by the worker that seals it.
+RawRow = tuple[int, object] | Row
+
+
 def csv_rows(handle: io.TextIOWrapper, header: list[str]) -> Iterator[Row]:
+    for raw in csv_raw_rows(handle, header):
+        yield csv_row(raw, header)
+
+
+def csv_raw_rows(handle: io.TextIOWrapper, header: list[str]) -> Iterator[RawRow]:
+    """Every CSV row parsed (the parser must see them all), not yet made a `Row`."""
     csv.field_size_limit(MAX_LINE_BYTES)
     reader = csv.reader(handle, strict=True)
     next(reader, None)  # header, already checked
     number = 0
+    width = len(header)
     while True:
         number += 1
         try:
@@ -106,10 +120,18 @@ def csv_rows(handle: io.TextIOWrapper, header: list[str]) -> Iterator[Row]:
         if not cells:
             number -= 1  # blank line: not a row
             continue
-        if len(cells) != len(header):
-            yield Row(number, None, f"expected {len(header)} columns, found {len(cells)}")
+        if len(cells) != width:
+            yield Row(number, None, f"expected {width} columns, found {len(cells)}")
             continue
-        yield Row(number, dict(zip(header, cells, strict=True)))
+        yield number, cells
+
+
+def csv_row(raw: RawRow, header: list[str]) -> Row:
+    if isinstance(raw, Row):
+        return raw
+    number, cells = raw
+    assert isinstance(cells, list)
+    return Row(number, dict(zip(header, cells, strict=True)))
 
 
 def _csv_reason(exc: csv.Error) -> str:
@@ -144,6 +166,12 @@ def _collect_keys(handle: io.TextIOWrapper, seen: dict[str, None]) -> None:
 
 
 def jsonl_rows(handle: io.TextIOWrapper) -> Iterator[Row]:
+    for raw in jsonl_raw_rows(handle):
+        yield jsonl_row(raw)
+
+
+def jsonl_raw_rows(handle: io.TextIOWrapper) -> Iterator[RawRow]:
+    """Every non-blank line with its row number, not yet parsed."""
     number = 0
     lines = iter(handle)
     while True:
@@ -157,7 +185,15 @@ def jsonl_rows(handle: io.TextIOWrapper) -> Iterator[Row]:
         if not line.strip():
             continue
         number += 1
-        yield _jsonl_row(number, line)
+        yield number, line
+
+
+def jsonl_row(raw: RawRow) -> Row:
+    if isinstance(raw, Row):
+        return raw
+    number, line = raw
+    assert isinstance(line, str)
+    return _jsonl_row(number, line)
 
 
 def _jsonl_row(number: int, line: str) -> Row:

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import os
 import queue
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from datetime import datetime
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -32,7 +33,16 @@ from custos.errors import CustosError
 from custos.storage.repositories.vault import SealedBatch
 from custos.subprocesses import exit_with_parent, start_context
 from custos.vault.model import Stage, new_subject_ids
-from custos.vault.readers import ImportFormat, Row, csv_rows, jsonl_rows, open_text
+from custos.vault.readers import (
+    ImportFormat,
+    RawRow,
+    Row,
+    csv_raw_rows,
+    csv_row,
+    jsonl_raw_rows,
+    jsonl_row,
+    open_text,
+)
 from custos.vault.sealing import Sealer
 
 CHUNK_ROWS = 500
@@ -61,27 +71,37 @@ class ImportSource:
     fmt: ImportFormat
     header: tuple[str, ...]
 
-    def chunks(self, size: int = CHUNK_ROWS) -> Iterator[tuple[list[Row], int]]:
-        """Rows in chunks of `size`, each with the number of bytes read once it was parsed."""
+    def chunks(
+        self, size: int = CHUNK_ROWS, owned: Callable[[int], bool] | None = None
+    ) -> Iterator[tuple[list[Row], int]]:
+        """Rows in chunks of `size`, each with the number of bytes read once it was parsed.
+
+        With `owned`, only the chunks whose index it accepts are yielded, and only those
+        rows are made into `Row`s; the others are read past (a worker's share of the file).
+        """
         read = 0
 
         def count(n: int) -> None:
             nonlocal read
             read += n
 
+        header = list(self.header)
         with open_text(self.path, count) as handle:
             if self.fmt is ImportFormat.CSV:
-                rows = csv_rows(handle, list(self.header))
+                raws = csv_raw_rows(handle, header)
+                make: Callable[[RawRow], Row] = partial(csv_row, header=header)
             else:
-                rows = jsonl_rows(handle)
-            chunk: list[Row] = []
-            for row in rows:
-                chunk.append(row)
+                raws = jsonl_raw_rows(handle)
+                make = jsonl_row
+            index, chunk = 0, []
+            for raw in raws:
+                chunk.append(raw)
                 if len(chunk) >= size:
-                    yield chunk, read
-                    chunk = []
-            if chunk:
-                yield chunk, read
+                    if owned is None or owned(index):
+                        yield [make(r) for r in chunk], read
+                    index, chunk = index + 1, []
+            if chunk and (owned is None or owned(index)):
+                yield [make(r) for r in chunk], read
 
 
 @dataclass(slots=True)
@@ -152,9 +172,8 @@ def _work(job: _Job, me: int, workers: int, out: Any) -> None:
     os.nice(_WORKER_NICENESS)
     try:
         sealer = Sealer(job.catalog, Keyring.open(job.keys_dir, job.passphrase), job.max_bytes)
-        for index, (rows, read) in enumerate(job.source.chunks()):
-            if index % workers == me:
-                out.put(("chunk", seal_chunk(sealer, job.version, job.now, rows, read)))
+        for rows, read in job.source.chunks(owned=lambda index: index % workers == me):
+            out.put(("chunk", seal_chunk(sealer, job.version, job.now, rows, read)))
         out.put(("end", None))
     except CustosError as error:
         out.put(("error", error.reason))
