@@ -2,10 +2,11 @@
 read the file themselves.
 
 Bulk import is a two-stage pipeline. Reading, validation and encryption are CPU work per
-row; writing is the database's. With workers, each worker parses the whole file (cheap: the
-C csv/json parsers) but validates and seals only every n-th chunk of rows, and hands the
-sealed chunk back column by column (`SealedBatch`); the importing process merges the
-chunks in file order and does nothing but write. An earlier design shipped parsed rows to
+row; writing is the database's. With workers, each worker reads the whole file (the C csv
+parser must see every row; JSONL lines are only counted) but makes rows of, validates and
+seals only every n-th chunk, and hands the sealed chunk back column by column
+(`SealedBatch`); the importing process merges the chunks in file order and does nothing
+but write. An earlier design shipped parsed rows to
 a process pool and objects back: the importing process spent as much time pickling as the
 workers saved it.
 
@@ -21,8 +22,8 @@ import os
 import queue
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import partial
 from datetime import datetime
+from functools import partial
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
