@@ -91,9 +91,8 @@ def upgrade() -> None:
     op.execute(
         "INSERT INTO index_fields (name) SELECT DISTINCT field FROM blind_index_old ORDER BY field"
     )
-    numbers: dict[str, int] = dict(
-        op.get_bind().exec_driver_sql("SELECT name, id FROM index_fields").tuples().all()
-    )
+    rows = op.get_bind().exec_driver_sql("SELECT name, id FROM index_fields")
+    numbers = {str(name): int(number) for name, number in rows}
     _copy(
         "SELECT field, digest, subject_pk FROM blind_index_old",
         f"INSERT INTO blind_index (field, tag, subject_pk) VALUES ({_marks(3)})",  # noqa: S608
