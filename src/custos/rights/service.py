@@ -251,7 +251,7 @@ class RightsService:
     def show(self, who: Staff, request_id: str) -> tuple[RightsRequest, list[HistoryEntry]]:
         allow(who, READERS, "show")
         with self.uow() as uow:
-            request = self._load(uow, request_id)
+            request = self._load(uow, request_id, for_change=False)
             entries = [
                 HistoryEntry(h["seq"], Status(h["status"]), h["at"], h["actor"], h["reason"])
                 for h in repo.history(uow.conn, request_id)
@@ -287,8 +287,9 @@ class RightsService:
 
     # -- helpers --------------------------------------------------------------------------
 
-    def _load(self, uow: UnitOfWork, request_id: str) -> RightsRequest:
-        row = repo.load_request(uow.conn, request_id)
+    def _load(self, uow: UnitOfWork, request_id: str, for_change: bool = True) -> RightsRequest:
+        """The request, locked for the rest of the transaction unless only shown."""
+        row = repo.load_request(uow.conn, request_id, for_change)
         if row is None:
             raise RequestNotFound(f"request {request_id} not found", details={"id": request_id})
         return to_request(row)

@@ -144,3 +144,44 @@ def test_restriction_blocks_processing_until_lifted(container: Container) -> Non
         assert repo.outbox(conn, request_id)[-1]["template"] == "restriction_lifted"
     with pytest.raises(InvalidTransition):
         container.rights.lift_restriction(OFFICER, request_id)  # not restricted any more
+
+
+def test_two_changes_of_one_request_at_once_run_one_after_the_other(
+    container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both handlers press "start" together. The first holds the request while it works (the
+    pause after its status check widens the window); the second then sees "in progress" and
+    is refused, instead of both starting it and numbering history entries from one maximum."""
+    import threading
+    import time
+
+    from custos.rights import service as rights_service
+
+    request_id = _verified(container)
+    checked = rights_service.require_status
+
+    def slow_check(*args: object, **kwargs: object) -> None:
+        checked(*args, **kwargs)  # type: ignore[arg-type]
+        time.sleep(0.3)
+
+    monkeypatch.setattr(rights_service, "require_status", slow_check)
+    outcomes: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def press_start() -> None:
+        barrier.wait()
+        try:
+            container.rights.start(CLERK, request_id)
+            outcomes.append("started")
+        except InvalidTransition:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=press_start) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["refused", "started"]
+    _, history = container.rights.show(CLERK, request_id)
+    assert [h.status for h in history].count(Status.IN_PROGRESS) == 1
+    assert [h.seq for h in history] == list(range(1, len(history) + 1))

@@ -42,8 +42,15 @@ def update_request(conn: Connection, request_id: str, **values: Any) -> None:
     conn.execute(update(rights_requests).where(rights_requests.c.id == request_id).values(**values))
 
 
-def load_request(conn: Connection, request_id: str) -> dict[str, Any] | None:
-    row = conn.execute(select(rights_requests).where(rights_requests.c.id == request_id)).first()
+def load_request(
+    conn: Connection, request_id: str, for_change: bool = False
+) -> dict[str, Any] | None:
+    """The request's row. `for_change`: it is locked until the transaction ends, so two
+    changes of one request run one after the other and each checks the status the other
+    left (PostgreSQL row lock; SQLite's single writer already orders them, and SQLAlchemy
+    renders no FOR UPDATE there)."""
+    query = select(rights_requests).where(rights_requests.c.id == request_id)
+    row = conn.execute(query.with_for_update() if for_change else query).first()
     return None if row is None else dict(row._mapping)
 
 
