@@ -8,6 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, ScalarSelect, delete, insert, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from custos.storage.tables.vault import blind_index, index_fields, subject_keys, subjects
 
@@ -131,7 +133,10 @@ def field_ids(conn: Connection, names: set[str]) -> dict[str, int]:
     known = _field_numbers(conn, names)
     missing = sorted(names - known.keys())
     if missing:
-        conn.execute(insert(index_fields), [{"name": name} for name in missing])
+        # Two PostgreSQL transactions may add the same new name at once (SQLite has one
+        # writer): the second waits for the first and then adds nothing.
+        add = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(index_fields)
+        conn.execute(add.on_conflict_do_nothing(), [{"name": name} for name in missing])
         known = _field_numbers(conn, names)
     return known
 
