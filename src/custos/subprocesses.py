@@ -27,13 +27,16 @@ def start_context() -> BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-def exit_with_parent() -> None:
-    """Call first thing in a worker: it exits as soon as the process that started it is gone."""
-    parent = os.getppid()
+def exit_with_parent(parent: int) -> None:
+    """Call first thing in a worker, with the pid of the process that started it (read
+    there: a spawned worker starts an interpreter and imports before it runs, and its
+    parent may be gone by then). The worker exits as soon as that process is."""
 
     def watch() -> None:
         while os.getppid() == parent:
             time.sleep(0.2)
         os._exit(0)
 
+    if os.getppid() != parent:
+        os._exit(0)
     threading.Thread(target=watch, name="custos-parent-watch", daemon=True).start()

@@ -20,7 +20,7 @@ from custos.audit.merkle import MerkleLevels, fold
 from custos.audit.model import Checkpoint, Problem, ProblemCode, VerificationReport
 from custos.audit.ports import Signer
 from custos.storage.repositories import audit as repo
-from custos.subprocesses import start_context
+from custos.subprocesses import exit_with_parent, start_context
 
 PARALLEL_MIN_EVENTS = 2 * scan.CHUNK
 _ORDER = {code: rank for rank, code in enumerate(ProblemCode)}
@@ -115,7 +115,12 @@ def _scan(
     workers = workers or min(len(os.sched_getaffinity(0)), 8)
     url = repo.engine_url(source) if isinstance(source, Engine) else None
     if url is not None and workers > 1 and last_seq >= PARALLEL_MIN_EVENTS:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=start_context()) as pool:
+        with ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=start_context(),
+            initializer=exit_with_parent,
+            initargs=(os.getpid(),),
+        ) as pool:
             futures = [pool.submit(scan.check_chunk_in_worker, url, job) for job in jobs]
             return [future.result() for future in futures]
     if isinstance(source, Engine):

@@ -8,6 +8,7 @@ writes to the database, so killing either process leaves only whole committed ba
 from __future__ import annotations
 
 import csv
+import os
 import queue
 from collections.abc import Iterator
 from types import TracebackType
@@ -46,7 +47,7 @@ class BatchSource:
         context = start_context()
         self._queue = context.Queue(maxsize=QUEUED)
         self._process = context.Process(  # type: ignore[attr-defined]
-            target=_produce, args=(self._job, self._queue), daemon=True
+            target=_produce, args=(self._job, self._queue, os.getpid()), daemon=True
         )
         self._process.start()
         return self._drain()
@@ -89,8 +90,8 @@ class BatchSource:
             self._queue.close()
 
 
-def _produce(job: StageJob, out: Any) -> None:
-    exit_with_parent()
+def _produce(job: StageJob, out: Any, parent: int) -> None:
+    exit_with_parent(parent)
     try:
         for batch in checked_batches(job):
             out.put(("batch", batch))

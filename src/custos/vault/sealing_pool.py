@@ -165,9 +165,9 @@ class _Job:
     now: datetime
 
 
-def _work(job: _Job, me: int, workers: int, out: Any) -> None:
+def _work(job: _Job, me: int, workers: int, out: Any, parent: int) -> None:
     """Worker body: seal chunks me, me + workers, …; then "end". Errors go back as codes."""
-    exit_with_parent()
+    exit_with_parent(parent)
     # The writer is the pipeline's critical path: with more busy processes than cores, the
     # workers yield to it and take what it leaves (measured: the writer no longer starved).
     os.nice(_WORKER_NICENESS)
@@ -207,7 +207,7 @@ class SealingPool:
             out = context.Queue(_IN_FLIGHT)
             proc = context.Process(  # type: ignore[attr-defined]
                 target=_work,
-                args=(self._job, me, self._workers, out),
+                args=(self._job, me, self._workers, out, os.getpid()),
                 name=f"custos-seal-{me}",
                 daemon=True,
             )
