@@ -112,7 +112,7 @@ class RightsService:
             self._send(uow, request_id, subject_id, language)
             self._move(uow, request_id, Status.IDENTITY_UNVERIFIED, who.name)
             uow.commit()
-            return self._load(uow, request_id)
+            return self._load(uow, request_id, for_change=False)
 
     def resend(self, who: Staff, request_id: str) -> None:
         """A fresh code (the old one stops working), e.g. after expiry or lock-out."""
@@ -138,7 +138,7 @@ class RightsService:
             repo.delete_code(uow.conn, request_id)
             self._move(uow, request_id, Status.VERIFIED, who.name)
             uow.commit()
-            return self._load(uow, request_id)
+            return self._load(uow, request_id, for_change=False)
 
     def start(self, who: Staff, request_id: str) -> RightsRequest:
         allow(who, HANDLERS, "start")
@@ -146,7 +146,7 @@ class RightsService:
             require_status(self._load(uow, request_id), (Status.VERIFIED,), "start")
             self._move(uow, request_id, Status.IN_PROGRESS, who.name)
             uow.commit()
-            return self._load(uow, request_id)
+            return self._load(uow, request_id, for_change=False)
 
     def extend(self, who: Staff, request_id: str) -> RightsRequest:
         """Extend the deadline as the law allows, telling the subject now (within the period)."""
@@ -162,7 +162,7 @@ class RightsService:
                 uow.conn, request_id, request.subject_id, "request_extended", request.language
             )
             uow.commit()
-            return self._load(uow, request_id)
+            return self._load(uow, request_id, for_change=False)
 
     def complete(
         self, who: Staff, request_id: str, changes: Mapping[str, str] | None = None
@@ -181,7 +181,7 @@ class RightsService:
                 template = "erasure_completed_held"
             self.notifier.send(uow.conn, request_id, request.subject_id, template, request.language)
             uow.commit()
-            done = self._load(uow, request_id)
+            done = self._load(uow, request_id, for_change=False)
         return Completion(done, self.erasure.certify(*erased) if erased else None)
 
     def _kept(self, uow: UnitOfWork, subject_id: str) -> bool:
@@ -244,7 +244,7 @@ class RightsService:
                 reason=reason,
             )
             uow.commit()
-            return self._load(uow, request_id)
+            return self._load(uow, request_id, for_change=False)
 
     # -- reading --------------------------------------------------------------------------
 
