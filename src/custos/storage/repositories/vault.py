@@ -9,7 +9,6 @@ from typing import Any
 
 from sqlalchemy import Connection, ScalarSelect, delete, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from custos.storage.tables.vault import blind_index, index_fields, subject_keys, subjects
 
@@ -127,16 +126,22 @@ def field_ids(conn: Connection, names: set[str]) -> dict[str, int]:
     """The blind index's number for each field name, assigning numbers to new names.
 
     Numbers are never reused or renumbered (a field dropped from the catalog keeps its
-    number, and its entries keep meaning it). A new name is added in the caller's
-    transaction, so it exists exactly when the entries that use it do.
+    number, and its entries keep meaning it); one assigned but never used is harmless.
+    SQLite: a new name is added in the caller's transaction (it holds the only write lock;
+    another connection would wait for it). PostgreSQL: in a short transaction of its own,
+    committed at once, so no writer keeps the new row locked while it appends audit events
+    under the audit lock (two writers waiting on each other's locks, one of them aborted);
+    two adding the same name at once share the first one's number.
     """
     known = _field_numbers(conn, names)
     missing = sorted(names - known.keys())
     if missing:
-        # Two PostgreSQL transactions may add the same new name at once (SQLite has one
-        # writer): the second waits for the first and then adds nothing.
-        add = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(index_fields)
-        conn.execute(add.on_conflict_do_nothing(), [{"name": name} for name in missing])
+        rows = [{"name": name} for name in missing]
+        if conn.dialect.name == "postgresql":
+            with conn.engine.begin() as own:
+                own.execute(pg_insert(index_fields).on_conflict_do_nothing(), rows)
+        else:
+            conn.execute(insert(index_fields), rows)
         known = _field_numbers(conn, names)
     return known
 
