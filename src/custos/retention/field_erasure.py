@@ -13,8 +13,8 @@ from sqlalchemy import Connection, and_, bindparam, delete, select, update
 
 from custos.crypto.envelope import FieldCipher, new_dek, pack_fields, unpack_fields
 from custos.crypto.ports import KeyProvider
-from custos.storage.repositories.vault import StoredSubject
-from custos.storage.tables.vault import blind_index, index_fields, subject_keys, subjects
+from custos.storage.repositories.vault import StoredSubject, field_number
+from custos.storage.tables.vault import blind_index, subject_keys, subjects
 
 _RECORD = (
     update(subjects)
@@ -32,10 +32,7 @@ _KEY = (
 _INDEX = delete(blind_index).where(
     and_(
         blind_index.c.subject_pk == _PK,
-        blind_index.c.field + 0
-        == select(index_fields.c.id)
-        .where(index_fields.c.name == bindparam("b_field"))
-        .scalar_subquery(),
+        blind_index.c.field + 0 == field_number(bindparam("b_field")),
     )
 )
 

@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from custos.catalog.formats.field import FieldValidator
 from custos.catalog.model import Catalog
-from custos.crypto.blind_index import tag_of
+from custos.crypto.blind_index import tag, tag_of
 from custos.crypto.envelope import NONCE_BYTES, associated_data, new_dek
 from custos.crypto.ports import KeyProvider
 from custos.errors import ValidationError
@@ -114,22 +114,15 @@ class Sealer:
         return canonical, problems
 
     def index_rows(self, values: Mapping[str, str]) -> tuple[tuple[str, int], ...]:
-        rows = []
-        plans = self._plans
-        for name, value in values.items():
-            plan = plans.get(name)
-            if plan is not None and plan.index_key is not None:
-                key = plan.index_form(value).encode()
-                rows.append((name, tag_of(hmac.digest(plan.index_key, key, "sha256"))))
-        return tuple(rows)
+        tags = ((name, self.index_tag(name, value)) for name, value in values.items())
+        return tuple((name, t) for name, t in tags if t is not None)
 
     def index_tag(self, field: str, canonical_value: str) -> int | None:
         """The blind-index tag of a canonical value (`crypto/blind_index.py`)."""
         plan = self._plans.get(field)
         if plan is None or plan.index_key is None:
             return None
-        mac = hmac.digest(plan.index_key, plan.index_form(canonical_value).encode(), "sha256")
-        return tag_of(mac)
+        return tag(plan.index_key, plan.index_form(canonical_value))
 
     def same_index_value(self, field: str, a: str, b: str) -> bool:
         """Whether two canonical values of a field are the same value to the blind index

@@ -7,7 +7,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, ScalarSelect, delete, insert, select, text, update
+from sqlalchemy import (
+    BindParameter,
+    Connection,
+    ScalarSelect,
+    delete,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from custos.storage.tables.vault import blind_index, index_fields, subject_keys, subjects
@@ -153,8 +162,9 @@ def _field_numbers(conn: Connection, names: set[str]) -> dict[str, int]:
     return {name: int(number) for name, number in rows}
 
 
-def field_number(name: str) -> ScalarSelect[int]:
-    """A field's blind-index number, as a subquery (no row: the field has no entries)."""
+def field_number(name: str | BindParameter[str]) -> ScalarSelect[int]:
+    """A field's blind-index number, as a subquery (no row: the field has no entries);
+    `name` may be a bind parameter, for statements run with many parameter sets."""
     return select(index_fields.c.id).where(index_fields.c.name == name).scalar_subquery()
 
 
