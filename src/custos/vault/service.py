@@ -33,6 +33,10 @@ from custos.vault.sealing import Sealer
 MAX_FIND_RESULTS = 100
 
 
+# A live subject opened for reading: its row, its cipher (DEK unwrapped), its ciphertexts.
+Unsealed = tuple[repo.StoredSubject, FieldCipher, dict[str, bytes]]
+
+
 class VaultService:
     def __init__(
         self,
@@ -194,10 +198,10 @@ class VaultService:
             tag = sealer.index_tag(field, canonical[field])
             candidates = repo.find_ids(uow.conn, field, tag or 0, MAX_FIND_RESULTS)
             found = self._confirm(repo.load_many(uow.conn, candidates), field, canonical, sealer)
-            ids = [s.id for s in found]
+            ids = [stored.id for stored, _, _ in found]
             if ids:  # the matches themselves: limits, consent, restriction
                 decision, _, _ = self.authorise(uow, ctx, Action.FIND, fields, tuple(ids))
-            views = [self._open(s, s.id, decision) for s in found]
+            views = [self._view(opened, decision) for opened in found]
             self.audit.append(
                 uow.conn,
                 _event(ctx, "subject.find", tuple(ids), decision.fields, decision, search=field),
@@ -250,9 +254,7 @@ class VaultService:
             raise SubjectErased(f"subject {subject_id} has been erased", details={"id": subject_id})
         return stored
 
-    def _unseal(
-        self, stored: repo.StoredSubject | None, subject_id: str
-    ) -> tuple[repo.StoredSubject, FieldCipher, dict[str, bytes]]:
+    def _unseal(self, stored: repo.StoredSubject | None, subject_id: str) -> Unsealed:
         """The live subject's cipher (DEK unwrapped) and its field ciphertexts."""
         stored = self._require(stored, subject_id)
         assert stored.wrapped_dek is not None and stored.kek_version is not None
@@ -266,27 +268,32 @@ class VaultService:
         field: str,
         canonical: Mapping[str, str],
         sealer: Sealer,
-    ) -> list[repo.StoredSubject]:
-        """The candidates whose stored value really is the searched one: a blind-index tag
-        is 64 bits, so another value may share it (`crypto/blind_index.py`). Checked before
-        anything is authorised, audited or returned, so a stranger is never a match."""
+    ) -> list[Unsealed]:
+        """The candidates whose stored value really is the searched one, opened (the caller
+        decrypts their permitted fields with the same cipher): a blind-index tag is 64 bits,
+        so another value may share it (`crypto/blind_index.py`). Checked before anything is
+        authorised, audited or returned, so a stranger is never a match."""
         wanted = canonical[field]
         confirmed = []
         for stored in candidates:
-            _, cipher, blobs = self._unseal(stored, stored.id)
+            opened = self._unseal(stored, stored.id)
+            _, cipher, blobs = opened
             blob = blobs.get(field)
             if blob is not None and sealer.same_index_value(
                 field, cipher.decrypt(field, blob), wanted
             ):
-                confirmed.append(stored)
+                confirmed.append(opened)
         return confirmed
 
     def _open(
         self, stored: repo.StoredSubject | None, subject_id: str, decision: Decision
     ) -> SubjectView:
+        return self._view(self._unseal(stored, subject_id), decision)
+
+    def _view(self, opened: Unsealed, decision: Decision) -> SubjectView:
         """Decrypt only the permitted fields and mask them as the role requires, here,
         before any value leaves the vault."""
-        stored, cipher, blobs = self._unseal(stored, subject_id)
+        stored, cipher, blobs = opened
         values = {
             name: masks.apply(
                 decision.masks[name], cipher.decrypt(name, blobs[name]), name, self._keys
