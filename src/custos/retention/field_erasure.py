@@ -2,19 +2,21 @@
 
 Each record is rewritten without the fields and the remaining values are encrypted under a
 new DEK (version + 1) wrapped by the active KEK, so the live key can no longer open any older
-copy of the removed ciphertexts; their blind-index rows are deleted. `updated_at` is left
+copy of the removed ciphertexts; their blind-index entries are deleted. `updated_at` is left
 alone: retention is not activity, and must not restart a last-activity period. Writes are
-collected per batch and flushed as three executemany statements in the caller's transaction.
+collected per batch and flushed as a few executemany statements in the caller's transaction.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, and_, bindparam, delete, select, update
+from collections import defaultdict
+
+from sqlalchemy import Connection, bindparam, select, update
 
 from custos.crypto.envelope import FieldCipher, new_dek, pack_fields, unpack_fields
 from custos.crypto.ports import KeyProvider
-from custos.storage.repositories.vault import StoredSubject, field_number
-from custos.storage.tables.vault import blind_index, subject_keys, subjects
+from custos.storage.repositories.vault import StoredSubject, remove_index
+from custos.storage.tables.vault import subject_keys, subjects
 
 _RECORD = (
     update(subjects)
@@ -26,14 +28,6 @@ _KEY = (
     update(subject_keys)
     .where(subject_keys.c.subject_pk == _PK)
     .values(kek_version=bindparam("b_kek"), wrapped_dek=bindparam("b_wrapped"))
-)
-# `field + 0` keeps SQLite off the (field, tag, subject_pk) primary key, which it would
-# otherwise pick and scan every row of the field; the subject index finds a handful of rows.
-_INDEX = delete(blind_index).where(
-    and_(
-        blind_index.c.subject_pk == _PK,
-        blind_index.c.field + 0 == field_number(bindparam("b_field")),
-    )
 )
 
 
@@ -54,7 +48,7 @@ class FieldRemover:
         self._searchable = searchable
         self._records: list[dict[str, object]] = []
         self._wrapped: list[dict[str, object]] = []
-        self._index: list[dict[str, object]] = []
+        self._index: dict[tuple[str, ...], list[str]] = defaultdict(list)  # fields: subjects
 
     def remove(
         self, stored: StoredSubject, values: dict[str, str], fields: tuple[str, ...]
@@ -67,16 +61,15 @@ class FieldRemover:
         kek_version, wrapped = self._keys.wrap(stored.id, dek)
         self._records.append({"b_id": stored.id, "b_record": record, "b_version": version})
         self._wrapped.append({"b_id": stored.id, "b_kek": kek_version, "b_wrapped": wrapped})
-        self._index.extend(
-            {"b_id": stored.id, "b_field": name} for name in fields if name in self._searchable
-        )
+        indexed = tuple(sorted(name for name in fields if name in self._searchable))
+        if indexed:
+            self._index[indexed].append(stored.id)
 
     def flush(self, conn: Connection) -> None:
-        for statement, rows in (
-            (_RECORD, self._records),
-            (_KEY, self._wrapped),
-            (_INDEX, self._index),
-        ):
+        for statement, rows in ((_RECORD, self._records), (_KEY, self._wrapped)):
             if rows:
                 conn.execute(statement, rows)
             rows.clear()
+        for fields, ids in self._index.items():
+            remove_index(conn, ids, fields)
+        self._index.clear()

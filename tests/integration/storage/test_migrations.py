@@ -143,3 +143,40 @@ def test_blind_index_tags_down_and_up_give_back_the_same_index(container: Contai
     container.engine.dispose()
     with container.engine.connect() as conn:
         assert conn.exec_driver_sql(query).all() == before
+
+
+def test_subject_index_tags_are_filled_from_the_entries_and_taken_back(
+    container: Container,
+) -> None:
+    """0013 lists each subject's entries on its row and drops the subject index and foreign
+    key; down and up again gives back the same lists, and searching still works."""
+    ids = _create(container, 3)
+    container.vault.update(OPERATOR, ids[1], {"email": ""})  # one subject without an entry
+    query = "SELECT id, index_tags FROM subjects ORDER BY id"
+    with container.engine.connect() as conn:
+        before = [(i, bytes(t) if t else None) for i, t in conn.exec_driver_sql(query)]
+    assert [t is None for _, t in before] == [sid == ids[1] for sid, _ in before]
+    config = alembic_config(container.engine)
+
+    command.downgrade(config, "0012")
+    container.engine.dispose()
+    assert "index_tags" not in {
+        c["name"] for c in inspect(container.engine).get_columns("subjects")
+    }
+    indexes = {i["name"] for i in inspect(container.engine).get_indexes("blind_index")}
+    assert "ix_blind_index_subject_pk" in indexes
+    keys = inspect(container.engine).get_foreign_keys("blind_index")
+    assert {k["referred_table"] for k in keys} == {"index_fields", "subjects"}
+
+    command.upgrade(config, "head")
+    container.engine.dispose()
+    assert _schema_differences(container) == []
+    with container.engine.connect() as conn:
+        after = [(i, bytes(t) if t else None) for i, t in conn.exec_driver_sql(query)]
+    assert after == before
+    for i in (0, 2):
+        assert [v.id for v in container.vault.find(SUPPORT, "email", f"p{i}@example.com")] == [
+            ids[i]
+        ]
+    container.erasure.erase("tester", ids[0], "data_subject_request")
+    assert container.vault.find(SUPPORT, "email", "p0@example.com") == []

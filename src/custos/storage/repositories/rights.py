@@ -8,9 +8,9 @@ from datetime import datetime
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from custos.storage.repositories.audit import order_appenders
-from custos.storage.repositories.vault import pk_of
+from custos.storage.repositories.vault import pk_of, remove_index
 from custos.storage.tables.rights import erasure_ledger
-from custos.storage.tables.vault import blind_index, subject_keys, subjects
+from custos.storage.tables.vault import subject_keys, subjects
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,11 +37,11 @@ def has_key(conn: Connection, subject_id: str) -> bool:
 def shred(conn: Connection, subject_id: str, now: datetime) -> None:
     """Destroy the wrapped DEK and blind-index rows; keep a tombstone without the record."""
     conn.execute(delete(subject_keys).where(subject_keys.c.subject_pk == pk_of(subject_id)))
-    conn.execute(delete(blind_index).where(blind_index.c.subject_pk == pk_of(subject_id)))
+    remove_index(conn, [subject_id])
     conn.execute(
         update(subjects)
         .where(subjects.c.id == subject_id)
-        .values(status="erased", record=None, updated_at=now)
+        .values(status="erased", record=None, index_tags=None, updated_at=now)
     )
 
 

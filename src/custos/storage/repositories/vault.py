@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import struct
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -11,6 +12,7 @@ from sqlalchemy import (
     BindParameter,
     Connection,
     ScalarSelect,
+    bindparam,
     delete,
     insert,
     select,
@@ -20,6 +22,21 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from custos.storage.tables.vault import blind_index, index_fields, subject_keys, subjects
+
+# One entry of `subjects.index_tags`: the field's blind-index number and the tag.
+_TAG_ENTRY = struct.Struct(">Iq")
+# Erasing many subjects reads their tag lists this many at a time (bound-parameter limits).
+_IN_CHUNK = 900
+
+
+def pack_tags(entries: Iterable[tuple[int, int]]) -> bytes | None:
+    """A subject's blind-index entries as stored on its row (None: it has none)."""
+    packed = b"".join(_TAG_ENTRY.pack(number, tag) for number, tag in entries)
+    return packed or None
+
+
+def unpack_tags(packed: bytes | None) -> list[tuple[int, int]]:
+    return [] if not packed else list(_TAG_ENTRY.iter_unpack(bytes(packed)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,13 +125,21 @@ def insert_batch(conn: Connection, batch: SealedBatch) -> list[int]:
     marks = _marks(conn.dialect.paramstyle)
     pks = allocate_pks(conn, len(batch.ids))
     version = batch.catalog_version
+    numbers = field_ids(conn, {f for f, _, _ in batch.index}) if batch.index else {}
+    entries: list[tuple[int, int, int]] = []
+    tags: list[bytes | None] = [None] * len(pks)
+    pack = _TAG_ENTRY.pack
+    for name, tag, at in batch.index:
+        number = numbers[name]
+        entries.append((number, tag, pks[at]))
+        tags[at] = (tags[at] or b"") + pack(number, tag)
     conn.exec_driver_sql(
         "INSERT INTO subjects (pk, id, stage, status, created_at, updated_at, catalog_version, "  # noqa: S608 - placeholders only
-        f"dek_version, record) VALUES ({marks(9)})",
+        f"dek_version, record, index_tags) VALUES ({marks(10)})",
         [
-            (pk, sid, stage, "active", stamp, stamp, version, 1, record)
-            for pk, sid, stage, record in zip(
-                pks, batch.ids, batch.stages, batch.records, strict=True
+            (pk, sid, stage, "active", stamp, stamp, version, 1, record, packed)
+            for pk, sid, stage, record, packed in zip(
+                pks, batch.ids, batch.stages, batch.records, tags, strict=True
             )
         ],
     )
@@ -122,11 +147,10 @@ def insert_batch(conn: Connection, batch: SealedBatch) -> list[int]:
         f"INSERT INTO subject_keys (subject_pk, kek_version, wrapped_dek) VALUES ({marks(3)})",  # noqa: S608
         list(zip(pks, batch.kek_versions, batch.wrapped, strict=True)),
     )
-    if batch.index:
-        ids = field_ids(conn, {f for f, _, _ in batch.index})
+    if entries:
         conn.exec_driver_sql(
             f"INSERT INTO blind_index (field, tag, subject_pk) VALUES ({marks(3)})",  # noqa: S608
-            [(ids[f], t, pks[i]) for f, t, i in batch.index],
+            entries,
         )
     return pks
 
@@ -272,18 +296,63 @@ def save_record(
 
 
 def replace_index(conn: Connection, subject_id: str, field: str, tag: int | None) -> None:
-    conn.execute(
-        delete(blind_index).where(
-            blind_index.c.subject_pk == pk_of(subject_id),
-            # `+ 0`: SQLite would otherwise walk the (field, tag) key through every entry of
-            # the field; the subject index finds a handful of rows.
-            blind_index.c.field + 0 == field_number(field),
+    """Give `field` of one subject the blind-index tag `tag` (None: no entry)."""
+    remove_index(conn, [subject_id], {field})
+    if tag is None:
+        return
+    number = field_ids(conn, {field})[field]
+    row = conn.execute(
+        select(subjects.c.pk, subjects.c.index_tags).where(subjects.c.id == subject_id)
+    ).first()
+    if row is None:
+        return
+    pk, packed = row
+    conn.execute(insert(blind_index).values(field=number, tag=tag, subject_pk=pk))
+    tags = pack_tags([*unpack_tags(packed), (number, tag)])
+    conn.execute(update(subjects).where(subjects.c.pk == pk).values(index_tags=tags))
+
+
+_DROP_ENTRY = delete(blind_index).where(
+    blind_index.c.field == bindparam("b_field"),
+    blind_index.c.tag == bindparam("b_tag"),
+    blind_index.c.subject_pk == bindparam("b_pk"),
+)
+_SET_TAGS = (
+    update(subjects)
+    .where(subjects.c.pk == bindparam("b_pk"))
+    .values(index_tags=bindparam("b_tags"))
+)
+
+
+def remove_index(
+    conn: Connection, subject_ids: Sequence[str], fields: Collection[str] | None = None
+) -> None:
+    """Delete the blind-index entries of these subjects — all of them, or only those of
+    `fields` — by each subject's own list of its entries, and shorten that list."""
+    numbers: set[int] | None = None
+    if fields is not None:
+        numbers = set(_field_numbers(conn, set(fields)).values())
+        if not numbers:
+            return  # none of these fields has ever had an entry
+    drops: list[dict[str, int]] = []
+    lists: list[dict[str, object]] = []
+    for start in range(0, len(subject_ids), _IN_CHUNK):
+        part = subject_ids[start : start + _IN_CHUNK]
+        rows = conn.execute(
+            select(subjects.c.pk, subjects.c.index_tags).where(
+                subjects.c.id.in_(part), subjects.c.index_tags.is_not(None)
+            )
         )
-    )
-    if tag is not None:
-        number = field_ids(conn, {field})[field]
-        row = {"field": number, "tag": tag, "subject_pk": pk_of(subject_id)}
-        conn.execute(insert(blind_index).values(row))
+        for pk, packed in rows:
+            entries = unpack_tags(packed)
+            gone = [e for e in entries if numbers is None or e[0] in numbers]
+            if gone:
+                drops += ({"b_field": n, "b_tag": t, "b_pk": pk} for n, t in gone)
+                kept = [e for e in entries if e not in gone]
+                lists.append({"b_pk": pk, "b_tags": pack_tags(kept)})
+    if drops:
+        conn.execute(_DROP_ENTRY, drops)
+        conn.execute(_SET_TAGS, lists)
 
 
 def count_subjects(conn: Connection) -> int:
