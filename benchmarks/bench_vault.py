@@ -269,7 +269,12 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="bench vault")
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--batch", type=int, default=2000, help="subjects per audit event")
-    parser.add_argument("--commit", type=int, default=20_000, help="subjects per transaction")
+    parser.add_argument(
+        "--commit",
+        type=int,
+        default=Settings.model_fields["import_commit_subjects"].default,
+        help="subjects per transaction (default: the CLI's)",
+    )
     parser.add_argument("--http-seconds", type=int, default=10)
     args = parser.parse_args(argv)
     catalog_text = CATALOG.read_text(encoding="utf-8")

@@ -198,13 +198,16 @@ class Container:
 
         return TotpSecretBox(self.keyring.staff_secret_key("totp"))
 
-    def importer(self) -> Importer:
+    def importer(self, serving: bool = False) -> Importer:
+        """The bulk importer; `serving`: for the API, whose other requests wait while an
+        import commits, so its transactions are smaller (`serve_import_commit_subjects`)."""
         from custos.vault.importer import Importer, ImportTuning
 
         s = self.settings
+        commit = s.serve_import_commit_subjects if serving else s.import_commit_subjects
         tuning = ImportTuning(
             batch_size=s.import_batch_size,
-            commit_subjects=max(s.import_commit_subjects, s.import_batch_size),
+            commit_subjects=max(commit, s.import_batch_size),
             cache_mib=s.import_cache_mib,
         )
         return Importer(self.vault, tuning, pool_keys=(s.keys_dir, _passphrase(s)))

@@ -7,7 +7,8 @@ subjects, keys, index entries and one audit event per batch — so a crash or ki
 leaves every subject wholly present or wholly absent.
 
 Large files are sealed by worker processes (`sealing_pool.py`) while this process only
-writes. Transactions are larger than audit batches (20,000 subjects by default) and the
+writes. Transactions are larger than audit batches (40,000 subjects by default; 20,000
+through the API, whose other requests wait while one commits) and the
 importing connection gets a larger page cache: each transaction rewrites the pages of
 the blind index it touches, and fewer, larger transactions rewrite each page fewer times.
 """
@@ -67,7 +68,7 @@ class ImportTuning:
     """How big the import's units are; see `config.Settings` for what each one trades."""
 
     batch_size: int = 2000  # subjects per audit event
-    commit_subjects: int = 20_000  # subjects per transaction (a crash keeps whole ones)
+    commit_subjects: int = 40_000  # subjects per transaction (a crash keeps whole ones)
     cache_mib: int = 256  # SQLite page cache of the importing connection
 
 
@@ -87,6 +88,10 @@ class Importer:
         self._tuning = tuning
         self._pool_keys = pool_keys
         self._parallel_from = parallel_from_bytes
+
+    @property
+    def tuning(self) -> ImportTuning:
+        return self._tuning
 
     def run(
         self,
@@ -138,8 +143,9 @@ class Importer:
             if parallel and self._pool_keys is not None:
                 keys_dir, passphrase = self._pool_keys
                 max_bytes = self._vault.max_value_bytes
+                hold = self._tuning.commit_subjects
                 with SealingPool(
-                    source, catalog, keys_dir, passphrase, max_bytes, version, now
+                    source, catalog, keys_dir, passphrase, max_bytes, version, now, hold=hold
                 ) as pool:
                     writer.consume(pool.chunks(), on_bytes)
             else:

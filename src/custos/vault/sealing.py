@@ -23,9 +23,10 @@ from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from custos.catalog.formats.base import Format, FormatError
 from custos.catalog.formats.field import FieldValidator
 from custos.catalog.model import Catalog
-from custos.crypto.blind_index import tag, tag_of
+from custos.crypto.blind_index import tag
 from custos.crypto.envelope import NONCE_BYTES, associated_data, new_dek
 from custos.crypto.ports import KeyProvider
 from custos.errors import ValidationError
@@ -33,6 +34,8 @@ from custos.storage.repositories.vault import SealedBatch, SealedSubject
 
 DEK_VERSION = 1  # a new subject's first data key
 _RECORD_HEADER = struct.Struct(">BI")  # envelope.pack_fields: name length, ciphertext length
+_SIZE = struct.Struct(">I").pack  # the record header's ciphertext length
+_TAG = struct.Struct(">q").unpack_from  # blind_index.tag_of without the slice (a test checks)
 _SENTINEL = "\x01"  # never in a subject id (base32), so it marks where the id goes in the AD
 
 
@@ -44,7 +47,7 @@ class FieldRule:
 
 @dataclass(frozen=True, slots=True)
 class _FieldPlan:
-    """What sealing one value of a field needs, computed once per catalog."""
+    """What validating and sealing one value of a field needs, computed once per catalog."""
 
     name: bytes
     name_length: bytes  # the record header's first byte
@@ -53,6 +56,13 @@ class _FieldPlan:
     index_form: Callable[[str], str]
     # HMAC with the key already absorbed: copying it is cheaper than keying a new one
     index_mac: Any
+    # `index_form` when it is not the identity (most formats index the canonical value)
+    index_rewrite: Callable[[str], str] | None
+    canonical: Callable[[str], str]  # the format's own parser, for the fast path below
+    # a str no longer than this can skip the size checks before parsing: it is within the
+    # format's input bound and, at 4 bytes a character at most, within the byte limit
+    quick_length: int
+    max_length: int  # of the canonical value
 
 
 def _ad_parts(field: str) -> tuple[bytes, bytes]:
@@ -77,13 +87,20 @@ class Sealer:
 
     def _plan(self, name: str, rule: FieldRule) -> _FieldPlan:
         key = self._index_keys.get(name)
+        validator = rule.validator
+        form = validator.format
+        identity = form.indexable and type(form).key is Format.key
         return _FieldPlan(
             name.encode(),
             _RECORD_HEADER.pack(len(name.encode()), 0)[:1],
             _ad_parts(name)[1],
             key,
-            rule.validator.format.key,
+            form.key,
             None if key is None else hmac.new(key, digestmod=hashlib.sha256),
+            None if identity else form.key,
+            form.canonical,
+            min(self._max_value_bytes // 4, validator.max_length + form.max_input),
+            validator.max_length,
         )
 
     @property
@@ -94,24 +111,41 @@ class Sealer:
         """Canonical values and the problems found; problems name field and reason only."""
         canonical: dict[str, str] = {}
         problems: list[str] = []
-        rules, limit = self._rules, self._max_value_bytes
+        plans = self._plans
         for name, raw in values.items():
-            rule = rules.get(name)
-            if rule is None:
+            plan = plans.get(name)
+            if plan is None:
                 problems.append(f"{name}: field_not_declared")
                 continue
             if raw is None or raw == "":
                 continue  # an empty cell means "not provided"; nothing is stored for it
-            # len(str) bounds the UTF-8 size from below and 4*len from above: encode only
-            # when the answer is not already known.
-            if isinstance(raw, str) and len(raw) * 4 > limit and len(raw.encode()) > limit:
-                problems.append(f"{name}: too_long (limit {limit} bytes)")
-                continue
-            try:
-                canonical[name] = rule.validator.validate(raw)
-            except ValidationError as error:
-                problems.append(f"{name}: {error.details.get('reason', error.reason)}")
+            # Fast path (bulk import runs this ~10 times a subject): a short str goes straight
+            # to the format's parser; anything else takes the full path with its checks.
+            if type(raw) is str and len(raw) <= plan.quick_length:
+                try:
+                    value = plan.canonical(raw)
+                except FormatError:
+                    pass  # the full path below reports it, worded as always
+                else:
+                    if len(value) <= plan.max_length:
+                        canonical[name] = value
+                        continue
+            self._validate_slowly(name, raw, canonical, problems)
         return canonical, problems
+
+    def _validate_slowly(
+        self, name: str, raw: object, canonical: dict[str, str], problems: list[str]
+    ) -> None:
+        limit = self._max_value_bytes
+        # len(str) bounds the UTF-8 size from below and 4*len from above: encode only
+        # when the answer is not already known.
+        if isinstance(raw, str) and len(raw) * 4 > limit and len(raw.encode()) > limit:
+            problems.append(f"{name}: too_long (limit {limit} bytes)")
+            return
+        try:
+            canonical[name] = self._rules[name].validator.validate(raw)
+        except ValidationError as error:
+            problems.append(f"{name}: {error.details.get('reason', error.reason)}")
 
     def index_rows(self, values: Mapping[str, str]) -> tuple[tuple[str, int], ...]:
         tags = ((name, self.index_tag(name, value)) for name, value in values.items())
@@ -156,28 +190,18 @@ class Sealer:
     def seal_into(
         self, batch: SealedBatch, subject_id: str, values: Mapping[str, str], stage: str
     ) -> None:
-        """Seal one subject (validated values) onto the end of `batch`."""
-        dek = new_dek()
-        record = self._record(subject_id, AESGCM(dek), values)
-        kek_version, wrapped = self._keys.wrap(subject_id, dek)
-        position = len(batch.ids)
-        batch.ids.append(subject_id)
-        batch.stages.append(stage)
-        batch.records.append(record)
-        batch.kek_versions.append(kek_version)
-        batch.wrapped.append(wrapped)
-        plans = self._plans
-        for name, value in values.items():
-            plan = plans.get(name)
-            if plan is not None and plan.index_mac is not None:
-                mac = plan.index_mac.copy()
-                mac.update(plan.index_form(value).encode())
-                batch.index.append((name, tag_of(mac.digest()), position))
+        """Seal one subject (validated values) onto the end of `batch`.
 
-    def _record(self, subject_id: str, aead: AESGCM, values: Mapping[str, str]) -> bytes:
-        """Every field sealed on its own (own nonce, own AD), packed as `pack_fields` does."""
+        Every field is sealed on its own (own nonce, own AD) and packed as `pack_fields`
+        does; the same pass computes the blind-index tags. Written as one loop with local
+        names: it runs about a million times a minute during a bulk import.
+        """
+        dek = new_dek()
+        encrypt = AESGCM(dek).encrypt
         head = self._ad_head + subject_id.encode()
         nonces = os.urandom(NONCE_BYTES * len(values))  # one syscall, distinct nonces
+        position = len(batch.ids)
+        index = batch.index
         parts: list[bytes] = []
         at = 0
         plans = self._plans
@@ -187,7 +211,16 @@ class Sealer:
                 raise ValidationError(f"{name}: field_not_declared", code="field_not_declared")
             nonce = nonces[at : at + NONCE_BYTES]
             at += NONCE_BYTES
-            sealed = aead.encrypt(nonce, value.encode(), head + plan.ad_tail)
-            size = (NONCE_BYTES + len(sealed)).to_bytes(4, "big")
-            parts += (plan.name_length, size, plan.name, nonce, sealed)
-        return b"".join(parts)
+            sealed = encrypt(nonce, value.encode(), head + plan.ad_tail)
+            parts += (plan.name_length, _SIZE(NONCE_BYTES + len(sealed)), plan.name, nonce, sealed)
+            if plan.index_mac is not None:
+                mac = plan.index_mac.copy()
+                rewrite = plan.index_rewrite
+                mac.update((value if rewrite is None else rewrite(value)).encode())
+                index.append((name, _TAG(mac.digest())[0], position))
+        kek_version, wrapped = self._keys.wrap(subject_id, dek)
+        batch.ids.append(subject_id)
+        batch.stages.append(stage)
+        batch.records.append(b"".join(parts))
+        batch.kek_versions.append(kek_version)
+        batch.wrapped.append(wrapped)

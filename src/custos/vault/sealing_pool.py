@@ -47,10 +47,10 @@ from custos.vault.readers import (
 from custos.vault.sealing import Sealer
 
 CHUNK_ROWS = 500
-# Sealed chunks a worker may have waiting (bounded memory: ~0.5 MB each). Enough to keep
-# sealing through one commit of the writer (20,000 subjects), which otherwise left the
-# workers idle for the length of every commit.
-_IN_FLIGHT = 24
+# Sealed chunks a worker may have waiting (bounded memory: ~0.5 MB each) at least, and
+# enough that the workers together can hold one whole transaction of the writer: while it
+# writes one, they seal the next instead of waiting for it (measured: idle otherwise).
+_MIN_IN_FLIGHT = 24
 _POLL = 1.0  # seconds between liveness checks while waiting for a worker
 _WORKER_NICENESS = 5
 
@@ -195,16 +195,20 @@ class SealingPool:
         version: int,
         now: datetime,
         workers: int | None = None,
+        hold: int = 0,
     ) -> None:
+        """`hold`: how many sealed subjects the workers together may keep waiting."""
         self._job = _Job(source, catalog, keys_dir, passphrase, max_bytes, version, now)
         self._workers = workers or max(1, os.cpu_count() or 1)
+        per_worker = -(-hold // (CHUNK_ROWS * self._workers))
+        self._in_flight = max(_MIN_IN_FLIGHT, per_worker + 2)
         self._procs: list[BaseProcess] = []
         self._queues: list[Any] = []
 
     def __enter__(self) -> SealingPool:
         context = start_context()  # not fork inside a threaded server (subprocesses.py)
         for me in range(self._workers):
-            out = context.Queue(_IN_FLIGHT)
+            out = context.Queue(self._in_flight)
             proc = context.Process(  # type: ignore[attr-defined]
                 target=_work,
                 args=(self._job, me, self._workers, out, os.getpid()),

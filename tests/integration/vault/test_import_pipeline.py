@@ -141,3 +141,17 @@ def test_the_importing_connection_gets_its_usual_cache_back(
     _importer(container, parallel=False).run(OPERATOR, _csv(tmp_path / "in.csv", 600))
     with container.engine.connect() as conn:  # the pool is LIFO: the connection just used
         assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -DEFAULT_CACHE_KIB
+
+
+@pytest.mark.backends("sqlite")
+def test_api_imports_commit_smaller_transactions(container: Container) -> None:
+    """The service's other requests wait while an import commits: its imports use their own,
+    smaller transaction size; the CLI's is larger, for throughput."""
+    settings = container.settings.model_copy(
+        update={"import_commit_subjects": 30_000, "serve_import_commit_subjects": 5_000}
+    )
+    container.settings = settings
+    assert container.importer().tuning.commit_subjects == 30_000
+    assert container.importer(serving=True).tuning.commit_subjects == 5_000
+    defaults = type(settings)()
+    assert defaults.serve_import_commit_subjects < defaults.import_commit_subjects

@@ -7,6 +7,8 @@ from datetime import date
 import phonenumbers
 import pytest
 from faker import Faker
+from hypothesis import given
+from hypothesis import strategies as st
 
 from custos.catalog.formats import (
     FieldValidator,
@@ -15,6 +17,7 @@ from custos.catalog.formats import (
     indexable_formats,
     validate_value,
 )
+from custos.catalog.formats.bank_card import luhn_ok
 from custos.catalog.formats.date import DateFormat
 from custos.errors import ValidationError
 
@@ -252,3 +255,13 @@ def test_every_format_is_registered_once_by_name() -> None:
     with pytest.raises(ValidationError) as caught:
         get_format("no_such_format")
     assert caught.value.reason == "unknown_format"
+
+
+@given(st.text(alphabet="0123456789", min_size=1, max_size=19))
+def test_luhn_matches_the_textbook_digit_loop(digits: str) -> None:
+    """`luhn_ok` sums with a byte translation; this is the algorithm as usually written."""
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        digit = int(char) * (2 if position % 2 else 1)
+        total += digit - 9 if digit > 9 else digit
+    assert luhn_ok(digits) is (total % 10 == 0)

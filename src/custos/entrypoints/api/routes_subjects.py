@@ -102,7 +102,7 @@ async def import_subjects(
     path = Path(name)
     try:
         await _spool(request, fd)
-        importer = c.importer()
+        importer = c.importer(serving=True)
         report = await run_in_threadpool(importer.run, privacy_context(who, purpose), path, kind)
     finally:
         path.unlink(missing_ok=True)

@@ -81,13 +81,15 @@ index_fields = Table(
 # bits (`crypto/blind_index.py`): entries a third of the size of (name, 32-byte digest) ones
 # make a bulk import's random insertions touch a third of the pages.
 #
-# `subject_pk` has neither an index nor a foreign key: entries are removed through the
-# subject's `index_tags` list (see the module docstring), and a cascade from `subjects`
-# would need that index (a subject row is never deleted; erasure leaves a tombstone).
+# No foreign keys: they cost a bulk import one look-up per entry (four a subject with the
+# demo catalog). `subject_pk` has no index either: entries are removed through the
+# subject's `index_tags` list (see the module docstring), and a cascade from `subjects` would
+# need that index (a subject row is never deleted; erasure leaves a tombstone). `field` is a
+# number `repositories.vault.field_ids` handed out, and `index_fields` rows are never deleted.
 blind_index = Table(
     "blind_index",
     metadata,
-    Column("field", Integer, ForeignKey("index_fields.id"), nullable=False),
+    Column("field", Integer, nullable=False),
     Column("tag", BigInteger, nullable=False),
     Column("subject_pk", SubjectPk, nullable=False),
     PrimaryKeyConstraint("field", "tag", "subject_pk"),

@@ -3,10 +3,12 @@
 `blind_index` had an index on `subject_pk` (and a cascading foreign key that needed it) so
 that erasure, rectification and retention could find a subject's entries. A bulk import paid
 for it with one more B-tree entry per tag; now `subjects.index_tags` lists the subject's
-(field number, tag) pairs and those paths delete exactly those entries.
+(field number, tag) pairs and those paths delete exactly those entries. The foreign key from
+`field` to `index_fields` goes too: one look-up per entry on import, for numbers that only
+`field_ids` hands out and that are never deleted.
 
-Upgrade fills `index_tags` from the existing entries, drops the index and the foreign key
-(SQLite: by rebuilding the table). Downgrade puts both back and drops the column.
+Upgrade fills `index_tags` from the existing entries, drops the index and both foreign keys
+(SQLite: by rebuilding the table). Downgrade puts them back and drops the column.
 
 Revision ID: 0013
 Revises: 0012
@@ -31,6 +33,7 @@ _PK = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 _ENTRY = struct.Struct(">Iq")  # repositories.vault.pack_tags, as of this revision
 _CHUNK = 20_000
 _FK = "fk_blind_index_subject_pk_subjects"
+_FIELD_FK = "fk_blind_index_field_index_fields"
 _INDEX = "ix_blind_index_subject_pk"
 
 
@@ -59,21 +62,19 @@ def _fill_index_tags() -> None:
         conn.exec_driver_sql(update, [(packed, pk) for pk, packed in lists[start : start + _CHUNK]])
 
 
-def _rebuild_blind_index(with_subject_fk: bool) -> None:
+def _rebuild_blind_index(with_foreign_keys: bool) -> None:
     """SQLite cannot add or drop a foreign key in place: a new table, the rows copied."""
     op.rename_table("blind_index", "blind_index_old")
     constraints: list[Any] = [
-        sa.ForeignKeyConstraint(
-            ["field"], ["index_fields.id"], name=op.f("fk_blind_index_field_index_fields")
-        ),
-        sa.PrimaryKeyConstraint("field", "tag", "subject_pk", name=op.f("pk_blind_index")),
+        sa.PrimaryKeyConstraint("field", "tag", "subject_pk", name=op.f("pk_blind_index"))
     ]
-    if with_subject_fk:
-        constraints.append(
+    if with_foreign_keys:
+        constraints += [
+            sa.ForeignKeyConstraint(["field"], ["index_fields.id"], name=op.f(_FIELD_FK)),
             sa.ForeignKeyConstraint(
                 ["subject_pk"], ["subjects.pk"], name=op.f(_FK), ondelete="CASCADE"
-            )
-        )
+            ),
+        ]
     op.create_table(
         "blind_index",
         sa.Column("field", sa.Integer(), nullable=False),
@@ -97,8 +98,9 @@ def upgrade() -> None:
     op.drop_index(_INDEX, table_name="blind_index")
     if op.get_bind().dialect.name == "postgresql":
         op.drop_constraint(op.f(_FK), "blind_index", type_="foreignkey")
+        op.drop_constraint(op.f(_FIELD_FK), "blind_index", type_="foreignkey")
     else:
-        _rebuild_blind_index(with_subject_fk=False)
+        _rebuild_blind_index(with_foreign_keys=False)
 
 
 def downgrade() -> None:
@@ -106,8 +108,9 @@ def downgrade() -> None:
         op.create_foreign_key(
             op.f(_FK), "blind_index", "subjects", ["subject_pk"], ["pk"], ondelete="CASCADE"
         )
+        op.create_foreign_key(op.f(_FIELD_FK), "blind_index", "index_fields", ["field"], ["id"])
     else:
-        _rebuild_blind_index(with_subject_fk=True)
+        _rebuild_blind_index(with_foreign_keys=True)
     op.create_index(_INDEX, "blind_index", ["subject_pk"])
     if op.get_bind().dialect.name == "postgresql":
         op.drop_column("subjects", "index_tags")
