@@ -167,6 +167,8 @@ def test_subject_index_tags_are_filled_from_the_entries_and_taken_back(
     assert "ix_blind_index_subject_pk" in indexes
     keys = inspect(container.engine).get_foreign_keys("blind_index")
     assert {k["referred_table"] for k in keys} == {"index_fields", "subjects"}
+    key_indexes = {i["name"] for i in inspect(container.engine).get_indexes("subject_keys")}
+    assert "ix_subject_keys_kek_version" in key_indexes
 
     command.upgrade(config, "head")
     container.engine.dispose()

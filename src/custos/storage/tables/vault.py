@@ -19,7 +19,6 @@ from sqlalchemy import (
     BigInteger,
     Column,
     ForeignKey,
-    Index,
     Integer,
     LargeBinary,
     PrimaryKeyConstraint,
@@ -51,7 +50,9 @@ subjects = Table(
 )
 
 # Wrapped DEKs live apart from the records: erasure deletes this row (crypto-shredding),
-# and KEK rotation walks this table by version without touching record ciphertexts.
+# and KEK rotation walks this table in row-key order without touching record ciphertexts.
+# No index on `kek_version`: only rotation's admin counts read by version (a scan of this
+# narrow table), and the index cost a bulk import one more B-tree entry a subject.
 subject_keys = Table(
     "subject_keys",
     metadata,
@@ -64,7 +65,6 @@ subject_keys = Table(
     ),
     Column("kek_version", Integer, nullable=False),
     Column("wrapped_dek", LargeBinary, nullable=False),
-    Index("ix_subject_keys_kek_version", "kek_version", "subject_pk"),
 )
 
 # Searchable fields by a small number, assigned on first use and never reused, so each

@@ -7,7 +7,10 @@ for it with one more B-tree entry per tag; now `subjects.index_tags` lists the s
 `field` to `index_fields` goes too: one look-up per entry on import, for numbers that only
 `field_ids` hands out and that are never deleted.
 
-Upgrade fills `index_tags` from the existing entries, drops the index and both foreign keys
+`subject_keys` loses its index on (kek_version, subject_pk) for the same reason: rotation
+walks the keys in row-key order, and only its admin counts read by version.
+
+Upgrade fills `index_tags` from the existing entries, drops the indexes and both foreign keys
 (SQLite: by rebuilding the table). Downgrade puts them back and drops the column.
 
 Revision ID: 0013
@@ -35,6 +38,7 @@ _CHUNK = 20_000
 _FK = "fk_blind_index_subject_pk_subjects"
 _FIELD_FK = "fk_blind_index_field_index_fields"
 _INDEX = "ix_blind_index_subject_pk"
+_KEK_INDEX = "ix_subject_keys_kek_version"
 
 
 def _marks(n: int) -> str:
@@ -96,6 +100,7 @@ def upgrade() -> None:
     op.add_column("subjects", sa.Column("index_tags", sa.LargeBinary(), nullable=True))
     _fill_index_tags()
     op.drop_index(_INDEX, table_name="blind_index")
+    op.drop_index(_KEK_INDEX, table_name="subject_keys")
     if op.get_bind().dialect.name == "postgresql":
         op.drop_constraint(op.f(_FK), "blind_index", type_="foreignkey")
         op.drop_constraint(op.f(_FIELD_FK), "blind_index", type_="foreignkey")
@@ -112,6 +117,7 @@ def downgrade() -> None:
     else:
         _rebuild_blind_index(with_foreign_keys=True)
     op.create_index(_INDEX, "blind_index", ["subject_pk"])
+    op.create_index(_KEK_INDEX, "subject_keys", ["kek_version", "subject_pk"])
     if op.get_bind().dialect.name == "postgresql":
         op.drop_column("subjects", "index_tags")
     else:  # SQLite >= 3.35 drops a column in place (see upgrade)
