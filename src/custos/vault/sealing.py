@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.hmac import HMAC
 
-from custos.catalog.formats.base import Format, FormatError
+from custos.catalog.formats.base import Format
 from custos.catalog.formats.field import FieldValidator
 from custos.catalog.model import Catalog
 from custos.crypto.blind_index import tag
@@ -47,7 +47,7 @@ class FieldRule:
 
 @dataclass(frozen=True, slots=True)
 class _FieldPlan:
-    """What validating and sealing one value of a field needs, computed once per catalog."""
+    """What sealing one value of a field needs, computed once per catalog."""
 
     name: bytes
     name_length: bytes  # the record header's first byte
@@ -59,11 +59,6 @@ class _FieldPlan:
     index_mac: HMAC | None
     # `index_form` when it is not the identity (most formats index the canonical value)
     index_rewrite: Callable[[str], str] | None
-    canonical: Callable[[str], str]  # the format's own parser, for the fast path below
-    # a str no longer than this can skip the size checks before parsing: it is within the
-    # format's input bound and, at 4 bytes a character at most, within the byte limit
-    quick_length: int
-    max_length: int  # of the canonical value
 
 
 def _ad_parts(field: str) -> tuple[bytes, bytes]:
@@ -88,8 +83,7 @@ class Sealer:
 
     def _plan(self, name: str, rule: FieldRule) -> _FieldPlan:
         key = self._index_keys.get(name)
-        validator = rule.validator
-        form = validator.format
+        form = rule.validator.format
         identity = form.indexable and type(form).key is Format.key
         return _FieldPlan(
             name.encode(),
@@ -99,9 +93,6 @@ class Sealer:
             form.key,
             None if key is None else HMAC(key, hashes.SHA256()),
             None if identity else form.key,
-            form.canonical,
-            min(self._max_value_bytes // 4, validator.max_length + form.max_input),
-            validator.max_length,
         )
 
     @property
@@ -112,41 +103,24 @@ class Sealer:
         """Canonical values and the problems found; problems name field and reason only."""
         canonical: dict[str, str] = {}
         problems: list[str] = []
-        plans = self._plans
+        rules, limit = self._rules, self._max_value_bytes
         for name, raw in values.items():
-            plan = plans.get(name)
-            if plan is None:
+            rule = rules.get(name)
+            if rule is None:
                 problems.append(f"{name}: field_not_declared")
                 continue
             if raw is None or raw == "":
                 continue  # an empty cell means "not provided"; nothing is stored for it
-            # Fast path (bulk import runs this ~10 times a subject): a short str goes straight
-            # to the format's parser; anything else takes the full path with its checks.
-            if type(raw) is str and len(raw) <= plan.quick_length:
-                try:
-                    value = plan.canonical(raw)
-                except FormatError:
-                    pass  # the full path below reports it, worded as always
-                else:
-                    if len(value) <= plan.max_length:
-                        canonical[name] = value
-                        continue
-            self._validate_slowly(name, raw, canonical, problems)
+            # len(str) bounds the UTF-8 size from below and 4*len from above: encode only
+            # when the answer is not already known.
+            if isinstance(raw, str) and len(raw) * 4 > limit and len(raw.encode()) > limit:
+                problems.append(f"{name}: too_long (limit {limit} bytes)")
+                continue
+            try:
+                canonical[name] = rule.validator.validate(raw)
+            except ValidationError as error:
+                problems.append(f"{name}: {error.details.get('reason', error.reason)}")
         return canonical, problems
-
-    def _validate_slowly(
-        self, name: str, raw: object, canonical: dict[str, str], problems: list[str]
-    ) -> None:
-        limit = self._max_value_bytes
-        # len(str) bounds the UTF-8 size from below and 4*len from above: encode only
-        # when the answer is not already known.
-        if isinstance(raw, str) and len(raw) * 4 > limit and len(raw.encode()) > limit:
-            problems.append(f"{name}: too_long (limit {limit} bytes)")
-            return
-        try:
-            canonical[name] = self._rules[name].validator.validate(raw)
-        except ValidationError as error:
-            problems.append(f"{name}: {error.details.get('reason', error.reason)}")
 
     def index_rows(self, values: Mapping[str, str]) -> tuple[tuple[str, int], ...]:
         tags = ((name, self.index_tag(name, value)) for name, value in values.items())
@@ -202,7 +176,7 @@ class Sealer:
         head = self._ad_head + subject_id.encode()
         nonces = os.urandom(NONCE_BYTES * len(values))  # one syscall, distinct nonces
         position = len(batch.ids)
-        index = batch.index
+        index: list[tuple[str, int, int]] = []  # added to the batch with the subject, not before
         parts: list[bytes] = []
         at = 0
         plans = self._plans
@@ -225,3 +199,4 @@ class Sealer:
         batch.records.append(b"".join(parts))
         batch.kek_versions.append(kek_version)
         batch.wrapped.append(wrapped)
+        batch.index += index

@@ -101,3 +101,22 @@ def test_byte_limit_counts_utf8(sealer: Sealer, value: str, too_long: bool) -> N
 
 def _now() -> datetime:
     return datetime(2026, 11, 23, tzinfo=UTC)
+
+
+def test_a_failing_seal_adds_nothing_to_the_batch(
+    sealer: Sealer, keys: Keyring, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The key wrap comes after the fields are sealed and tagged: if it fails, the batch must
+    not keep index entries pointing at a subject it never received."""
+    canonical, _ = sealer.validate(VALUES)
+    batch = SealedBatch(datetime.now(UTC), 1)
+    sealer.seal_into(batch, new_subject_id(), canonical, "active")
+
+    def refuse(*_: object) -> tuple[int, bytes]:
+        raise RuntimeError("key-encryption key unavailable")
+
+    monkeypatch.setattr(keys, "wrap", refuse)
+    with pytest.raises(RuntimeError):
+        sealer.seal_into(batch, new_subject_id(), canonical, "active")
+    assert len(batch) == 1
+    assert {position for _, _, position in batch.index} == {0}
