@@ -103,3 +103,25 @@ def test_a_bare_string_is_not_taken_for_a_tuple_of_ids() -> None:
 def test_unknown_outcome_is_refused() -> None:
     with pytest.raises(ValueError):
         event_body(1, WHEN, event(outcome="maybe"))
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "sub_a\nsub_b",
+        "",
+        "li.wei@example.com",
+        "x" * 129,
+        7,
+    ],
+    ids=["newline", "empty", "email", "too-long", "not-text"],
+)
+def test_one_bad_id_among_thousands_is_found(bad: object) -> None:
+    """An import batch's event names thousands of subjects; one bad id refuses the event."""
+    ids = [f"sub_{i:026d}" for i in range(3000)]
+    body = json.loads(event_body(1, WHEN, event(subject_ids=tuple(ids))))
+    assert body["subject_ids"] == ids
+    ids[1777] = bad  # type: ignore[call-overload]
+    with pytest.raises(AuditEventRefused, match="subject_ids") as caught:
+        event_body(1, WHEN, event(subject_ids=tuple(ids)))
+    assert "example.com" not in str(caught.value)
