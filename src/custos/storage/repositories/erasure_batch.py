@@ -45,7 +45,7 @@ def keyed(conn: Connection, ids: Sequence[str]) -> set[str]:
 
 def shred_many(conn: Connection, ids: Sequence[str], now: datetime) -> None:
     """`rights.shred` for many subjects: a few statements per chunk instead of a few per id."""
-    remove_index(conn, ids)
+    remove_index(conn, ids, shorten_lists=False)
     for part in chunks(ids):
         pks = select(subjects.c.pk).where(subjects.c.id.in_(part))
         conn.execute(delete(subject_keys).where(subject_keys.c.subject_pk.in_(pks)))

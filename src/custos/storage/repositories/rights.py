@@ -37,7 +37,7 @@ def has_key(conn: Connection, subject_id: str) -> bool:
 def shred(conn: Connection, subject_id: str, now: datetime) -> None:
     """Destroy the wrapped DEK and blind-index rows; keep a tombstone without the record."""
     conn.execute(delete(subject_keys).where(subject_keys.c.subject_pk == pk_of(subject_id)))
-    remove_index(conn, [subject_id])
+    remove_index(conn, [subject_id], shorten_lists=False)
     conn.execute(
         update(subjects)
         .where(subjects.c.id == subject_id)

@@ -325,10 +325,15 @@ _SET_TAGS = (
 
 
 def remove_index(
-    conn: Connection, subject_ids: Sequence[str], fields: Collection[str] | None = None
+    conn: Connection,
+    subject_ids: Sequence[str],
+    fields: Collection[str] | None = None,
+    *,
+    shorten_lists: bool = True,
 ) -> None:
     """Delete the blind-index entries of these subjects — all of them, or only those of
-    `fields` — by each subject's own list of its entries, and shorten that list."""
+    `fields` — by each subject's own list of its entries, and shorten that list (unless the
+    caller clears `index_tags` itself, as erasure does in its tombstone update)."""
     numbers: set[int] | None = None
     if fields is not None:
         numbers = set(_field_numbers(conn, set(fields)).values())
@@ -352,7 +357,8 @@ def remove_index(
                 lists.append({"b_pk": pk, "b_tags": pack_tags(kept)})
     if drops:
         conn.execute(_DROP_ENTRY, drops)
-        conn.execute(_SET_TAGS, lists)
+        if shorten_lists:
+            conn.execute(_SET_TAGS, lists)
 
 
 def count_subjects(conn: Connection) -> int:
