@@ -276,6 +276,8 @@ class VaultService:
         wanted = canonical[field]
         confirmed = []
         for stored in candidates:
+            if stored.status == "erased" or stored.wrapped_dek is None:
+                continue  # erasure deletes its entries; one left behind still finds nothing
             opened = self._unseal(stored, stored.id)
             _, cipher, blobs = opened
             blob = blobs.get(field)

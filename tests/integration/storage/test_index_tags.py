@@ -134,3 +134,20 @@ def test_import_lists_each_subjects_entries(container: Container, tmp_path: Path
     assert report.imported == 51
     assert _assert_in_step(container) == 101
     assert len(_found(container, "mobile", "13900130049")) == 1
+
+
+def test_an_entry_left_behind_for_an_erased_subject_finds_nothing(container: Container) -> None:
+    """Erasure deletes a subject's entries; one that survives anyway (hand-written SQL, an
+    old backup's row) must neither find the erased subject nor make the search fail."""
+    sid = _create(container, 1)
+    with container.engine.connect() as conn:
+        pk = conn.execute(select(subjects.c.pk).where(subjects.c.id == sid)).scalar_one()
+        entries = conn.execute(
+            select(blind_index.c.field, blind_index.c.tag).where(blind_index.c.subject_pk == pk)
+        ).all()
+    container.erasure.erase("tester", sid, "data_subject_request")
+    with container.engine.begin() as conn:
+        conn.execute(
+            blind_index.insert(), [{"field": f, "tag": t, "subject_pk": pk} for f, t in entries]
+        )
+    assert _found(container, "email", "p1@example.com") == []

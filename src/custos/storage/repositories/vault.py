@@ -343,10 +343,12 @@ def remove_index(
     lists: list[dict[str, object]] = []
     for start in range(0, len(subject_ids), _IN_CHUNK):
         part = subject_ids[start : start + _IN_CHUNK]
+        # FOR UPDATE (PostgreSQL; SQLite has one writer): a rectification adding an entry
+        # to one of these subjects commits first, and its entry is in the list read here.
         rows = conn.execute(
-            select(subjects.c.pk, subjects.c.index_tags).where(
-                subjects.c.id.in_(part), subjects.c.index_tags.is_not(None)
-            )
+            select(subjects.c.pk, subjects.c.index_tags)
+            .where(subjects.c.id.in_(part), subjects.c.index_tags.is_not(None))
+            .with_for_update()
         )
         for pk, packed in rows:
             entries = unpack_tags(packed)
