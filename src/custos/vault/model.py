@@ -29,7 +29,6 @@ def new_subject_id() -> str:
     return "sub_" + "".join(chars)
 
 
-# RFC 4648 base32 digits, re-spelt in the Crockford alphabet above.
 # Each random byte becomes the character for its low 5 bits; 256 is a multiple of 32, so
 # every character stays uniformly random (5 bits each, exactly as in `new_subject_id`).
 _FROM_BYTE = bytes(_ALPHABET[b & 31].encode()[0] for b in range(256))

@@ -234,7 +234,9 @@ class VaultService:
         for name, value in canonical.items():
             blobs[name] = cipher.encrypt(name, value)
         now = self.clock.now()
-        repo.save_record(uow.conn, subject_id, pack_fields(blobs), now)
+        if not repo.save_record(uow.conn, subject_id, pack_fields(blobs), now):
+            # erased between the read above and this write (PostgreSQL re-checks the row)
+            raise SubjectErased(f"subject {subject_id} has been erased", details={"id": subject_id})
         for name in sealer.searchable.intersection((*canonical, *cleared)):
             new_value = canonical.get(name)
             tag = sealer.index_tag(name, new_value) if new_value is not None else None

@@ -151,3 +151,16 @@ def test_an_entry_left_behind_for_an_erased_subject_finds_nothing(container: Con
             blind_index.insert(), [{"field": f, "tag": t, "subject_pk": pk} for f, t in entries]
         )
     assert _found(container, "email", "p1@example.com") == []
+
+
+def test_a_record_is_not_written_onto_a_tombstone(container: Container) -> None:
+    """A rectification that read the subject before an erasure committed must not store its
+    record on the tombstone: `save_record` only writes a live subject, and says so."""
+    sid = _create(container, 2)
+    container.erasure.erase("tester", sid, "data_subject_request")
+    with container.uow() as uow:
+        written = repo.save_record(uow.conn, sid, b"late", container.clock.now())
+        uow.commit()
+    with container.engine.connect() as conn:
+        record = conn.execute(select(subjects.c.record).where(subjects.c.id == sid)).scalar_one()
+    assert (written, record) == (False, None)

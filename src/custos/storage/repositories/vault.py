@@ -287,12 +287,15 @@ def find_ids(conn: Connection, field: str, tag: int, limit: int) -> list[str]:
 
 def save_record(
     conn: Connection, subject_id: str, record: bytes, updated_at: datetime, **extra: Any
-) -> None:
-    conn.execute(
+) -> bool:
+    """Store a live subject's new record; False if it is erased (or gone) by now — an
+    erasure that committed after the caller read the subject."""
+    result = conn.execute(
         update(subjects)
-        .where(subjects.c.id == subject_id)
+        .where(subjects.c.id == subject_id, subjects.c.status != "erased")
         .values(record=record, updated_at=updated_at, **extra)
     )
+    return result.rowcount == 1
 
 
 def replace_index(conn: Connection, subject_id: str, field: str, tag: int | None) -> None:
@@ -345,9 +348,11 @@ def remove_index(
         part = subject_ids[start : start + _IN_CHUNK]
         # FOR UPDATE (PostgreSQL; SQLite has one writer): a rectification adding an entry
         # to one of these subjects commits first, and its entry is in the list read here.
+        # (Every listed subject's row is locked, empty list or not: a condition on the list
+        # would be tested on the row before the lock, and miss a first entry being added.)
         rows = conn.execute(
             select(subjects.c.pk, subjects.c.index_tags)
-            .where(subjects.c.id.in_(part), subjects.c.index_tags.is_not(None))
+            .where(subjects.c.id.in_(part))
             .with_for_update()
         )
         for pk, packed in rows:
