@@ -48,7 +48,7 @@ def _store(container: Container, count: int) -> list[str]:
     with container.uow() as uow:
         rows = [
             SealedSubject(i, "active", now, 1, os.urandom(80), 1, os.urandom(60),
-                          (("email", os.urandom(32)),))
+                          (("email", int.from_bytes(os.urandom(8), "big", signed=True)),))
             for i in ids
         ]  # fmt: skip
         insert_many(uow.conn, rows)
