@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives.hmac import HMAC
 from custos.catalog.formats.base import Format
 from custos.catalog.formats.field import FieldValidator
 from custos.catalog.model import Catalog
-from custos.crypto.blind_index import tag
+from custos.crypto.blind_index import tag, tag_of
 from custos.crypto.envelope import NONCE_BYTES, associated_data, new_dek
 from custos.crypto.ports import KeyProvider
 from custos.errors import ValidationError
@@ -35,7 +35,6 @@ from custos.storage.repositories.vault import SealedBatch, SealedSubject
 DEK_VERSION = 1  # a new subject's first data key
 _RECORD_HEADER = struct.Struct(">BI")  # envelope.pack_fields: name length, ciphertext length
 _SIZE = struct.Struct(">I").pack  # the record header's ciphertext length
-_TAG = struct.Struct(">q").unpack_from  # blind_index.tag_of without the slice (a test checks)
 _SENTINEL = "\x01"  # never in a subject id (base32), so it marks where the id goes in the AD
 
 
@@ -192,7 +191,7 @@ class Sealer:
                 mac = plan.index_mac.copy()
                 rewrite = plan.index_rewrite
                 mac.update((value if rewrite is None else rewrite(value)).encode())
-                index.append((name, _TAG(mac.finalize())[0], position))
+                index.append((name, tag_of(mac.finalize()), position))
         kek_version, wrapped = self._keys.wrap(subject_id, dek)
         batch.ids.append(subject_id)
         batch.stages.append(stage)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import struct
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -300,19 +300,21 @@ def save_record(
 
 def replace_index(conn: Connection, subject_id: str, field: str, tag: int | None) -> None:
     """Give `field` of one subject the blind-index tag `tag` (None: no entry)."""
-    remove_index(conn, [subject_id], {field})
     if tag is None:
-        return
-    number = field_ids(conn, {field})[field]
-    row = conn.execute(
-        select(subjects.c.pk, subjects.c.index_tags).where(subjects.c.id == subject_id)
-    ).first()
-    if row is None:
-        return
-    pk, packed = row
-    conn.execute(insert(blind_index).values(field=number, tag=tag, subject_pk=pk))
-    tags = pack_tags([*unpack_tags(packed), (number, tag)])
-    conn.execute(update(subjects).where(subjects.c.pk == pk).values(index_tags=tags))
+        number = _field_numbers(conn, {field}).get(field)
+        if number is None:
+            return  # the field has never had an entry
+    else:
+        number = field_ids(conn, {field})[field]
+    for pk, entries in _locked_lists(conn, [subject_id]):
+        gone, kept = _split(entries, {number})
+        if gone:
+            conn.execute(_DROP_ENTRY, _drop_rows(pk, gone))
+        if tag is not None:
+            conn.execute(insert(blind_index).values(field=number, tag=tag, subject_pk=pk))
+            kept.append((number, tag))
+        if gone or tag is not None:
+            conn.execute(_SET_TAGS, {"b_pk": pk, "b_tags": pack_tags(kept)})
 
 
 _DROP_ENTRY = delete(blind_index).where(
@@ -344,28 +346,48 @@ def remove_index(
             return  # none of these fields has ever had an entry
     drops: list[dict[str, int]] = []
     lists: list[dict[str, object]] = []
-    for start in range(0, len(subject_ids), _IN_CHUNK):
-        part = subject_ids[start : start + _IN_CHUNK]
-        # FOR UPDATE (PostgreSQL; SQLite has one writer): a rectification adding an entry
-        # to one of these subjects commits first, and its entry is in the list read here.
-        # (Every listed subject's row is locked, empty list or not: a condition on the list
-        # would be tested on the row before the lock, and miss a first entry being added.)
-        rows = conn.execute(
-            select(subjects.c.pk, subjects.c.index_tags)
-            .where(subjects.c.id.in_(part))
-            .with_for_update()
-        )
-        for pk, packed in rows:
-            entries = unpack_tags(packed)
-            gone = [e for e in entries if numbers is None or e[0] in numbers]
-            if gone:
-                drops += ({"b_field": n, "b_tag": t, "b_pk": pk} for n, t in gone)
-                kept = [e for e in entries if e not in gone]
-                lists.append({"b_pk": pk, "b_tags": pack_tags(kept)})
+    for pk, entries in _locked_lists(conn, subject_ids):
+        gone, kept = _split(entries, numbers)
+        if gone:
+            drops += _drop_rows(pk, gone)
+            lists.append({"b_pk": pk, "b_tags": pack_tags(kept)})
     if drops:
         conn.execute(_DROP_ENTRY, drops)
         if shorten_lists:
             conn.execute(_SET_TAGS, lists)
+
+
+def _locked_lists(
+    conn: Connection, subject_ids: Sequence[str]
+) -> Iterator[tuple[int, list[tuple[int, int]]]]:
+    """(row key, index list) of each of these subjects, their rows locked.
+
+    FOR UPDATE (PostgreSQL; SQLite has one writer): a rectification adding an entry to one
+    of these subjects commits first, and its entry is in the list read here. Every listed
+    subject's row is locked, empty list or not: a condition on the list would be tested on
+    the row before the lock, and miss a first entry being added.
+    """
+    for start in range(0, len(subject_ids), _IN_CHUNK):
+        part = subject_ids[start : start + _IN_CHUNK]
+        rows = conn.execute(
+            select(subjects.c.pk, subjects.c.index_tags)
+            .where(subjects.c.id.in_(part))
+            .with_for_update()
+        ).all()
+        for pk, packed in rows:
+            yield int(pk), unpack_tags(packed)
+
+
+def _split(
+    entries: list[tuple[int, int]], numbers: set[int] | None
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """(entries of the fields numbered `numbers` — all when None —, the others)."""
+    gone = [e for e in entries if numbers is None or e[0] in numbers]
+    return gone, [e for e in entries if e not in gone]
+
+
+def _drop_rows(pk: int, gone: list[tuple[int, int]]) -> list[dict[str, int]]:
+    return [{"b_field": number, "b_tag": tag, "b_pk": pk} for number, tag in gone]
 
 
 def count_subjects(conn: Connection) -> int:
