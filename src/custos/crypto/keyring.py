@@ -60,6 +60,9 @@ class Keyring:
         self._index_root = base64.b64decode(data["index_root"])
         self._pseudonym_root = base64.b64decode(data["pseudonym_root"])
         self._derived: dict[tuple[bytes, str], bytes] = {}
+        # Only add_version and retire change which version is active; `wrap` asks for every
+        # subject of a bulk import, so the answer is kept until one of them runs.
+        self._active: int | None = None
 
     def __repr__(self) -> str:  # key material never appears in a repr
         return f"Keyring(path={self._path!s}, versions={sorted(self._keks)})"
@@ -111,10 +114,12 @@ class Keyring:
 
     @property
     def active_version(self) -> int:
-        live = [v for v, k in self._keks.items() if not k.retired]
-        if not live:
-            raise KeyringError("the keyring has no live key-encryption key", code="no_live_kek")
-        return max(live)
+        if self._active is None:
+            live = [v for v, k in self._keks.items() if not k.retired]
+            if not live:
+                raise KeyringError("the keyring has no live key-encryption key", code="no_live_kek")
+            self._active = max(live)
+        return self._active
 
     @property
     def versions(self) -> dict[int, bool]:
@@ -126,6 +131,7 @@ class Keyring:
         entry = _new_kek_entry(version)
         material = base64.b64decode(entry["key"])
         self._keks[version] = _Kek(version, entry["created_at"], material, AESGCM(material))
+        self._active = None
         self._save()
         return version
 
@@ -136,6 +142,7 @@ class Keyring:
             raise KeyringError("the active key-encryption key cannot be retired", code="kek_active")
         kek.material = None
         kek.cipher = None
+        self._active = None
         self._save()
 
     def _kek(self, version: int) -> _Kek:

@@ -7,7 +7,7 @@ subjects, keys, index entries and one audit event per batch — so a crash or ki
 leaves every subject wholly present or wholly absent.
 
 Large files are sealed by worker processes (`sealing_pool.py`) while this process only
-writes. Transactions are larger than audit batches (40,000 subjects by default; 20,000
+writes. Transactions are larger than audit batches (100,000 subjects by default; 20,000
 through the API, whose other requests wait while one commits) and the
 importing connection gets a larger page cache: each transaction rewrites the pages of
 the blind index it touches, and fewer, larger transactions rewrite each page fewer times.
@@ -68,7 +68,7 @@ class ImportTuning:
     """How big the import's units are; see `config.Settings` for what each one trades."""
 
     batch_size: int = 2000  # subjects per audit event
-    commit_subjects: int = 40_000  # subjects per transaction (a crash keeps whole ones)
+    commit_subjects: int = 100_000  # subjects per transaction (a crash keeps whole ones)
     cache_mib: int = 256  # SQLite page cache of the importing connection
 
 

@@ -18,6 +18,7 @@ from custos.catalog.formats import (
     validate_value,
 )
 from custos.catalog.formats.bank_card import luhn_ok
+from custos.catalog.formats.base import without
 from custos.catalog.formats.date import DateFormat
 from custos.errors import ValidationError
 
@@ -265,3 +266,26 @@ def test_luhn_matches_the_textbook_digit_loop(digits: str) -> None:
         digit = int(char) * (2 if position % 2 else 1)
         total += digit - 9 if digit > 9 else digit
     assert luhn_ok(digits) is (total % 10 == 0)
+
+
+@given(
+    st.text(alphabet=" -()\t0123456789Xx一", max_size=24), st.text(alphabet=" -()\t", max_size=5)
+)
+def test_without_removes_exactly_what_a_deletion_table_removes(value: str, chars: str) -> None:
+    """`without` replaces `str.translate` (ten times slower) in the identifier formats."""
+    assert without(value, chars) == value.translate(str.maketrans("", "", chars))
+
+
+@pytest.mark.parametrize(
+    ("fmt", "typed", "stored"),
+    [
+        ("cn_resident_id", f"{RID_X[:6]} {RID_X[6:14]}-{RID_X[14:].lower()}", RID_X),
+        ("passport", "e12-345 678", "E12345678"),
+        ("cn_mobile", "(138)\t0013-8000", "+8613800138000"),
+        ("bank_card", f"{VISA[:4]}-{VISA[4:8]} {VISA[8:]}", VISA),
+    ],
+)
+def test_separators_anywhere_in_an_identifier_are_dropped(
+    fmt: str, typed: str, stored: str
+) -> None:
+    assert validate_value(fmt, typed) == stored

@@ -35,7 +35,11 @@ def test_rotation_versions_and_retire(tmp_path: Path) -> None:
     with pytest.raises(KeyringError, match="active"):
         ring.retire(2)
     ring.retire(1)
+    assert ring.active_version == 2
     assert Keyring.open(tmp_path).versions == {1: True, 2: False}
+    assert ring.add_version() == 3
+    assert ring.active_version == 3  # the remembered answer follows a new version
+    assert ring.wrap("sub_1", b"k" * 32)[0] == 3
     with pytest.raises(KeyringError, match="retired"):
         ring.unwrap("sub_1", 1, old)
     with pytest.raises(UnknownKeyVersion):

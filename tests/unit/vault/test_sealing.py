@@ -48,6 +48,19 @@ def test_record_decodes_with_the_envelope_reader(sealer: Sealer, keys: Keyring) 
     assert len({blob[:12] for blob in blobs.values()}) == len(blobs)  # distinct nonces
 
 
+def test_data_keys_and_nonces_are_all_distinct(sealer: Sealer, keys: Keyring) -> None:
+    """Each subject's data key and nonces come from one random draw: no byte range is shared."""
+    canonical, _ = sealer.validate(VALUES)
+    drawn: list[bytes] = []
+    for sid in (new_subject_id(), new_subject_id()):
+        sealed = sealer.seal(sid, canonical, "active", _now(), 1)
+        dek = keys.unwrap(sid, sealed.kek_version, sealed.wrapped_dek)
+        nonces = [blob[:12] for blob in unpack_fields(sealed.record).values()]
+        assert all(nonce not in dek for nonce in nonces)
+        drawn += [dek, *nonces]
+    assert len(set(drawn)) == len(drawn) == 2 * (1 + len(canonical))
+
+
 @pytest.mark.parametrize(("field", "other"), [("full_name", "address"), ("email", "full_name")])
 def test_ciphertext_bound_to_field_and_subject(
     sealer: Sealer, keys: Keyring, field: str, other: str

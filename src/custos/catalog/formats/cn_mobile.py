@@ -6,7 +6,7 @@ import re
 
 from phonenumbers import PhoneMetadata
 
-from custos.catalog.formats.base import Format, FormatError, fold_fullwidth
+from custos.catalog.formats.base import Format, FormatError, fold_fullwidth, without
 from custos.catalog.formats.registry import register
 
 # The number plan comes from libphonenumber's own metadata, so it stays as current as the
@@ -15,7 +15,7 @@ _CN = PhoneMetadata.metadata_for_region("CN")
 if _CN is None or _CN.mobile is None or not _CN.mobile.national_number_pattern:
     raise ImportError("phonenumbers has no mainland China mobile number plan")
 _MOBILE = re.compile(_CN.mobile.national_number_pattern)
-_SEPARATORS = str.maketrans("", "", " -()\t")
+_SEPARATORS = " -()\t"
 _PREFIXES = ("+86", "0086", "86")
 
 
@@ -26,7 +26,7 @@ class CnMobileFormat(Format):
     max_input = 32
 
     def canonical(self, value: str) -> str:
-        digits = fold_fullwidth(value).strip().translate(_SEPARATORS)
+        digits = without(fold_fullwidth(value).strip(), _SEPARATORS)
         for prefix in _PREFIXES:
             if digits.startswith(prefix) and len(digits) == 11 + len(prefix):
                 digits = digits[len(prefix) :]

@@ -6,14 +6,14 @@ import re
 from datetime import UTC, date, datetime
 from operator import mul
 
-from custos.catalog.formats.base import Format, FormatError, fold_fullwidth
+from custos.catalog.formats.base import Format, FormatError, fold_fullwidth, without
 from custos.catalog.formats.registry import register
 
 _SHAPE = re.compile(r"[1-9]\d{16}[\dX]")
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)  # 2^(17-i) mod 11
 _CHECK = "10X98765432"  # check character for (sum mod 11)
 _ASCII_OFFSET = ord("0") * sum(_WEIGHTS)  # weighting the bytes adds this much
-_SEPARATORS = str.maketrans("", "", " -")
+_SEPARATORS = " -"
 
 
 def check_character(first17: str) -> str:
@@ -31,7 +31,7 @@ class CnResidentIdFormat(Format):
     max_input = 32
 
     def canonical(self, value: str) -> str:
-        text = fold_fullwidth(value).strip().translate(_SEPARATORS).upper()
+        text = without(fold_fullwidth(value).strip(), _SEPARATORS).upper()
         if len(text) != 18:
             raise FormatError("wrong_length")
         if _SHAPE.fullmatch(text) is None:

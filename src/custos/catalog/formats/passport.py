@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 
-from custos.catalog.formats.base import Format, FormatError, fold_fullwidth
+from custos.catalog.formats.base import Format, FormatError, fold_fullwidth, without
 from custos.catalog.formats.registry import register
 
 # ICAO 9303 allows 9 characters; some states issue fewer. At least one digit is required:
 # all-letter values are names or placeholders typed into the wrong box.
 _PASSPORT = re.compile(r"(?=[A-Z]*\d)[A-Z0-9]{6,9}")
-_SEPARATORS = str.maketrans("", "", " -")
+_SEPARATORS = " -"
 
 
 @register
@@ -20,7 +20,7 @@ class PassportFormat(Format):
     max_input = 16
 
     def canonical(self, value: str) -> str:
-        text = fold_fullwidth(value).strip().translate(_SEPARATORS).upper()
+        text = without(fold_fullwidth(value).strip(), _SEPARATORS).upper()
         if not 6 <= len(text) <= 9:
             raise FormatError("wrong_length")
         if _PASSPORT.fullmatch(text) is None:
