@@ -1,10 +1,17 @@
-"""Worker-process rules: a worker whose starter is already gone ends at once."""
+"""Worker-process rules: a worker whose starter is already gone ends at once; queue pipes."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import subprocess
 import sys
+
+import pytest
+
+from custos.subprocesses import PIPE_BYTES, widen_queue
+
+fcntl = pytest.importorskip("fcntl")
 
 SCRIPT = (
     "import os, sys\n"
@@ -26,3 +33,37 @@ def test_a_worker_of_a_live_parent_runs_on() -> None:
 def test_a_worker_whose_parent_is_already_gone_exits_at_once() -> None:
     # a pid that is not the child's parent: the starter died before the worker ran
     assert _run("999999999") == 0
+
+
+def _pipe_size(queue: object) -> int:
+    return int(fcntl.fcntl(queue._reader.fileno(), fcntl.F_GETPIPE_SZ))  # type: ignore[attr-defined]
+
+
+@pytest.mark.skipif(not hasattr(fcntl, "F_GETPIPE_SZ"), reason="pipe sizes are Linux's")
+def test_a_widened_queue_holds_a_whole_chunk_and_still_delivers() -> None:
+    queue = multiprocessing.get_context("spawn").Queue(2)
+    before = _pipe_size(queue)
+    widen_queue(queue)
+    assert before < PIPE_BYTES <= _pipe_size(queue)
+    payload = os.urandom(700_000)  # about one sealed chunk
+    queue.put(payload)
+    assert queue.get(timeout=10) == payload
+    queue.close()
+
+
+@pytest.mark.skipif(not hasattr(fcntl, "F_GETPIPE_SZ"), reason="pipe sizes are Linux's")
+def test_a_refused_size_or_a_foreign_queue_changes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    queue = multiprocessing.get_context("spawn").Queue(2)
+    before = _pipe_size(queue)
+
+    def refuse(*_: object) -> int:
+        raise PermissionError(1, "Operation not permitted")  # over pipe-max-size, unprivileged
+
+    with monkeypatch.context() as patched:
+        patched.setattr(fcntl, "fcntl", refuse)
+        widen_queue(queue)
+    assert _pipe_size(queue) == before
+    widen_queue(object())  # no pipe to widen
+    queue.put(b"still works")
+    assert queue.get(timeout=10) == b"still works"
+    queue.close()

@@ -32,7 +32,7 @@ from custos.catalog.model import Catalog
 from custos.crypto.keyring import Keyring
 from custos.errors import CustosError
 from custos.storage.repositories.vault import SealedBatch
-from custos.subprocesses import exit_with_parent, start_context
+from custos.subprocesses import exit_with_parent, start_context, widen_queue
 from custos.vault.model import Stage, new_subject_ids
 from custos.vault.readers import (
     ImportFormat,
@@ -209,6 +209,7 @@ class SealingPool:
         context = start_context()  # not fork inside a threaded server (subprocesses.py)
         for me in range(self._workers):
             out = context.Queue(self._in_flight)
+            widen_queue(out)
             proc = context.Process(  # type: ignore[attr-defined]
                 target=_work,
                 args=(self._job, me, self._workers, out, os.getpid()),
