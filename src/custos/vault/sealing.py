@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.hmac import HMAC
 
-from custos.catalog.formats.base import Format
+from custos.catalog.formats.base import Format, FormatError
 from custos.catalog.formats.field import FieldValidator
 from custos.catalog.model import Catalog
 from custos.crypto.blind_index import tag, tag_of
@@ -42,6 +42,17 @@ _SENTINEL = "\x01"  # never in a subject id (base32), so it marks where the id g
 class FieldRule:
     validator: FieldValidator
     searchable: bool
+    # The validator's own steps, for a string short enough that no length check can fail
+    # on the way in (`fast_below`): `validate` then calls the format directly, one frame and
+    # one exception translation fewer per value (~0.15 us a field at bulk-import rates).
+    canonical: Callable[[str], str]
+    max_length: int
+    fast_below: int
+
+    @classmethod
+    def for_field(cls, validator: FieldValidator, searchable: bool, limit: int) -> FieldRule:
+        below = min(validator.max_length + validator.format.max_input, limit // 4) + 1
+        return cls(validator, searchable, validator.format.canonical, validator.max_length, below)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +84,9 @@ class Sealer:
         self._keys = keys
         self._max_value_bytes = max_value_bytes
         self._rules = {
-            name: FieldRule(FieldValidator.for_spec(spec), spec.searchable)
+            name: FieldRule.for_field(
+                FieldValidator.for_spec(spec), spec.searchable, max_value_bytes
+            )
             for name, spec in catalog.fields.items()
         }
         self._index_keys = {name: keys.index_key(name) for name in catalog.searchable_fields}
@@ -110,6 +123,17 @@ class Sealer:
                 continue
             if raw is None or raw == "":
                 continue  # an empty cell means "not provided"; nothing is stored for it
+            if type(raw) is str and len(raw) < rule.fast_below:
+                try:
+                    value = rule.canonical(raw)
+                except FormatError as error:
+                    problems.append(f"{name}: {error.reason}")
+                    continue
+                if len(value) <= rule.max_length:
+                    canonical[name] = value
+                else:
+                    problems.append(f"{name}: too_long")
+                continue
             # len(str) bounds the UTF-8 size from below and 4*len from above: encode only
             # when the answer is not already known.
             if isinstance(raw, str) and len(raw) * 4 > limit and len(raw.encode()) > limit:

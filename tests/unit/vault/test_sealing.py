@@ -7,12 +7,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from custos.catalog.formats import FieldValidator
 from custos.catalog.loader import load_catalog_file
 from custos.crypto.blind_index import tag
 from custos.crypto.envelope import FieldCipher, unpack_fields
 from custos.crypto.errors import DecryptionFailed
 from custos.crypto.keyring import Keyring
+from custos.errors import ValidationError
 from custos.storage.repositories.vault import SealedBatch
 from custos.vault.model import new_subject_id
 from custos.vault.sealing import Sealer
@@ -133,3 +137,57 @@ def test_a_failing_seal_adds_nothing_to_the_batch(
         sealer.seal_into(batch, new_subject_id(), canonical, "active")
     assert len(batch) == 1
     assert {position for _, _, position in batch.index} == {0}
+
+
+_CATALOG = load_catalog_file(CATALOG)
+_SAMPLES = [
+    "Ann Example", "13800138000", "+86 138 0013 8000", "11010519491231002X", "G12345678",
+    "4111 1111 1111 1111", "1990-02-30", "1990-02-28", "CN", "cn", "12.50", "-0", "",
+    "ann@example.com", "not an email", "示例" * 40, "x" * 300, " padded ", "０１２",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(sorted(_CATALOG.fields)),
+    st.one_of(st.sampled_from(_SAMPLES), st.text(max_size=80)),
+    st.sampled_from([16, 64, 4096]),
+)
+def test_validate_answers_exactly_as_the_field_validator(field: str, raw: str, limit: int) -> None:
+    """`Sealer.validate` calls the format directly for short strings; what it accepts, how
+    it stores it and the reason it refuses must be the field validator's own."""
+    _same_answer(field, raw, limit)
+
+
+@pytest.mark.parametrize("field", sorted(_CATALOG.fields))
+@pytest.mark.parametrize("extra", [0, 1])
+@pytest.mark.parametrize("char", ["9", "x", "示"])
+def test_values_at_the_length_limits_get_the_validator_answer(
+    field: str, extra: int, char: str
+) -> None:
+    spec = _CATALOG.fields[field]
+    _same_answer(field, char * (spec.max_length + extra), 65_536)
+
+
+def _same_answer(field: str, raw: str, limit: int) -> None:
+    sealer = Sealer(_CATALOG, _FakeKeys(), limit)
+    canonical, problems = sealer.validate({field: raw})
+    if raw == "":
+        assert (canonical, problems) == ({}, [])
+    elif len(raw.encode()) > limit:
+        assert problems == [f"{field}: too_long (limit {limit} bytes)"]
+    else:
+        validator = FieldValidator.for_spec(_CATALOG.fields[field])
+        try:
+            expected = validator.validate(raw)
+        except ValidationError as error:
+            assert (canonical, problems) == ({}, [f"{field}: {error.details['reason']}"])
+        else:
+            assert (canonical, problems) == ({field: expected}, [])
+
+
+class _FakeKeys:
+    """Index keys only: validation never wraps or encrypts."""
+
+    def index_key(self, field: str) -> bytes:
+        return field.encode().ljust(32, b"k")
