@@ -172,6 +172,13 @@ class _Writer:
         self._report = report
         self._pending: list[tuple[SealedBatch, int, int]] = []  # (batch, first row, last row)
         self._tuned: bool = False
+        # The first transaction is an eighth of the configured size and each next one twice
+        # the last, up to it. The writer starts once a few thousand subjects are sealed, not
+        # a whole transaction's worth: a file no bigger than one transaction was otherwise
+        # sealed first and written after, with no overlap (measured at 100,000 subjects:
+        # 14.6-18.0k subjects/s in one transaction against 18.4-21.3k in 40,000s). The
+        # early, small transactions touch a small index, where they cost little.
+        self._target = max(tuning.batch_size, tuning.commit_subjects // 8)
 
     def consume(self, chunks: Iterator[SealedChunk], on_bytes: ProgressFn | None) -> None:
         report, size = self._report, self._tuning.batch_size
@@ -197,8 +204,9 @@ class _Writer:
 
     def _add(self, batch: SealedBatch, first_row: int, last_row: int) -> None:
         self._pending.append((batch, first_row, last_row))
-        if sum(len(b) for b, _, _ in self._pending) >= self._tuning.commit_subjects:
+        if sum(len(b) for b, _, _ in self._pending) >= self._target:
             self._commit()
+            self._target = min(self._target * 2, self._tuning.commit_subjects)
 
     def _commit(self, last: bool = False) -> None:
         """One transaction: every pending batch with its audit event, or none of them. The

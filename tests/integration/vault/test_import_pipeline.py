@@ -19,6 +19,7 @@ from custos.storage.engine import DEFAULT_CACHE_KIB
 from custos.storage.tables.audit import audit_events
 from custos.storage.tables.vault import blind_index, subjects
 from custos.subprocesses import start_context
+from custos.vault import importer as importer_module
 from custos.vault import sealing_pool
 from custos.vault.importer import Importer, ImportTuning
 from custos.vault.model import PrivacyContext
@@ -132,6 +133,29 @@ def test_workers_start_clean_in_a_threaded_process(container: Container, tmp_pat
         busy.join()
     assert (report.imported, report.rejected) == (1199, 1)  # row 7 has a bad check digit
     assert start_context().get_start_method() == "fork"  # single-threaded again
+
+
+def test_transactions_start_small_and_double_up_to_the_configured_size(
+    container: Container, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """So the writer starts early instead of waiting for a whole transaction to be sealed."""
+    sizes: list[int] = []
+    commit = importer_module._Writer._commit
+
+    def counted(writer: importer_module._Writer, last: bool = False) -> None:
+        sizes.append(sum(len(batch) for batch, _, _ in writer._pending))
+        commit(writer, last)
+
+    monkeypatch.setattr(importer_module._Writer, "_commit", counted)
+    tuning = ImportTuning(batch_size=500, commit_subjects=4000)
+    importer = Importer(container.vault, tuning)
+    report = importer.run(OPERATOR, _csv(tmp_path / "in.csv", 9000), ImportFormat.CSV)
+    assert report.imported == 8997
+    # Targets 500, 1,000, 2,000, then 4,000 each. Rows come in 500-row chunks and a batch
+    # closes at its first chunk reaching 500 subjects (the chunks with rows 7, 1234 and 2999
+    # hold 499), so each transaction ends at the first whole batch reaching its target.
+    assert sizes == [999, 1499, 2499, 4000, 0]
+    assert sum(sizes) == report.imported
 
 
 @pytest.mark.backends("sqlite")
