@@ -18,6 +18,7 @@ reads the file afresh: a file changed while it is being imported gives undefined
 
 from __future__ import annotations
 
+import gc
 import os
 import queue
 from collections.abc import Callable, Iterator
@@ -53,6 +54,7 @@ CHUNK_ROWS = 500
 _MIN_IN_FLIGHT = 24
 _POLL = 1.0  # seconds between liveness checks while waiting for a worker
 _WORKER_NICENESS = 5
+_COLLECT_EVERY = 200  # chunks between a worker's own garbage collections
 
 
 class SealingFailed(CustosError):
@@ -171,10 +173,17 @@ def _work(job: _Job, me: int, workers: int, out: Any, parent: int) -> None:
     # The writer is the pipeline's critical path: with more busy processes than cores, the
     # workers yield to it and take what it leaves (measured: the writer no longer starved).
     os.nice(_WORKER_NICENESS)
+    # Rows, tuples and bytes form no reference cycles, yet the cyclic collector would run
+    # every 700 new containers and rescan the sealed chunks waiting in the queue: ~3 % of
+    # the import's CPU in a profile. A worker collects by hand, rarely, as a safety net.
+    gc.disable()
     try:
         sealer = Sealer(job.catalog, Keyring.open(job.keys_dir, job.passphrase), job.max_bytes)
-        for rows, read in job.source.chunks(owned=lambda index: index % workers == me):
+        chunks = job.source.chunks(owned=lambda index: index % workers == me)
+        for sealed, (rows, read) in enumerate(chunks, start=1):
             out.put(("chunk", seal_chunk(sealer, job.version, job.now, rows, read)))
+            if sealed % _COLLECT_EVERY == 0:
+                gc.collect()
         out.put(("end", None))
     except CustosError as error:
         out.put(("error", error.reason))
