@@ -18,7 +18,6 @@ import os
 import threading
 import time
 from multiprocessing.context import BaseContext
-from typing import Any
 
 try:
     import fcntl
@@ -51,7 +50,7 @@ def exit_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="custos-parent-watch", daemon=True).start()
 
 
-def widen_queue(queue: Any) -> None:
+def widen_queue(queue: object) -> None:
     """Give a multiprocessing queue's pipe room for PIPE_BYTES (Linux; 64 KiB otherwise).
 
     A sealed import chunk pickles to ~600 KB: through a 64 KiB pipe the sending and the

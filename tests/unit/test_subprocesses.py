@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
+import array
 import multiprocessing
 import os
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
 
 from custos.subprocesses import PIPE_BYTES, widen_queue
 
-fcntl = pytest.importorskip("fcntl")
+try:
+    import fcntl
+    import termios
+except ImportError:  # not POSIX: the pipe tests below are skipped
+    fcntl = None  # type: ignore[assignment]
+
+_MAX_PIPE = Path("/proc/sys/fs/pipe-max-size")
+linux_pipes = pytest.mark.skipif(
+    fcntl is None
+    or not hasattr(fcntl, "F_GETPIPE_SZ")
+    or not _MAX_PIPE.exists()
+    or int(_MAX_PIPE.read_text()) < PIPE_BYTES,
+    reason="needs Linux pipes that may grow to PIPE_BYTES",
+)
 
 SCRIPT = (
     "import os, sys\n"
@@ -39,19 +55,30 @@ def _pipe_size(queue: object) -> int:
     return int(fcntl.fcntl(queue._reader.fileno(), fcntl.F_GETPIPE_SZ))  # type: ignore[attr-defined]
 
 
-@pytest.mark.skipif(not hasattr(fcntl, "F_GETPIPE_SZ"), reason="pipe sizes are Linux's")
-def test_a_widened_queue_holds_a_whole_chunk_and_still_delivers() -> None:
+def _buffered(queue: object) -> int:
+    """Bytes written into the queue's pipe and not yet read."""
+    count = array.array("i", [0])
+    fcntl.ioctl(queue._reader.fileno(), termios.FIONREAD, count)  # type: ignore[attr-defined]
+    return count[0]
+
+
+@linux_pipes
+def test_a_widened_queue_pipe_takes_a_whole_chunk_before_anyone_reads() -> None:
     queue = multiprocessing.get_context("spawn").Queue(2)
     before = _pipe_size(queue)
     widen_queue(queue)
     assert before < PIPE_BYTES <= _pipe_size(queue)
-    payload = os.urandom(700_000)  # about one sealed chunk
+    payload = os.urandom(700_000)  # about one sealed chunk, ten times a default pipe
     queue.put(payload)
+    deadline = time.monotonic() + 10
+    while _buffered(queue) < len(payload) and time.monotonic() < deadline:
+        time.sleep(0.01)  # the queue's feeder thread writes it into the pipe
+    assert _buffered(queue) >= len(payload)  # all of it waits in the pipe, in one turn
     assert queue.get(timeout=10) == payload
     queue.close()
 
 
-@pytest.mark.skipif(not hasattr(fcntl, "F_GETPIPE_SZ"), reason="pipe sizes are Linux's")
+@linux_pipes
 def test_a_refused_size_or_a_foreign_queue_changes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     queue = multiprocessing.get_context("spawn").Queue(2)
     before = _pipe_size(queue)

@@ -51,6 +51,9 @@ class FieldRule:
 
     @classmethod
     def for_field(cls, validator: FieldValidator, searchable: bool, limit: int) -> FieldRule:
+        # At most max_length + max_input characters passes the validator's first check, and
+        # at most limit // 4 characters is at most `limit` bytes (UTF-8 spends up to four a
+        # character); `fast_below` is exclusive, hence the + 1.
         below = min(validator.max_length + validator.format.max_input, limit // 4) + 1
         return cls(validator, searchable, validator.format.canonical, validator.max_length, below)
 

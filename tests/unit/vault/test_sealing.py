@@ -169,6 +169,27 @@ def test_values_at_the_length_limits_get_the_validator_answer(
     _same_answer(field, char * (spec.max_length + extra), 65_536)
 
 
+@pytest.mark.parametrize("limit", [16, 64])
+@pytest.mark.parametrize("extra", [0, 1])
+@pytest.mark.parametrize("field", ["full_name", "address"])
+def test_values_at_the_byte_limit_get_the_validator_answer(
+    field: str, extra: int, limit: int
+) -> None:
+    """Four-byte characters: limit // 4 of them fit the byte limit, one more does not."""
+    _same_answer(field, "\U0001f600" * (limit // 4 + extra), limit)
+
+
+@pytest.mark.parametrize("extra", [0, 1])
+@pytest.mark.parametrize("field", sorted(_CATALOG.fields))
+def test_values_at_the_raw_input_limit_get_the_validator_answer(field: str, extra: int) -> None:
+    """Padding the format trims: max_length + max_input characters in all is the most the
+    validator looks at before it refuses a value as too long."""
+    validator = FieldValidator.for_spec(_CATALOG.fields[field])
+    core = "CN" if field == "nationality" else "a"
+    pad = validator.max_length + validator.format.max_input + extra - len(core)
+    _same_answer(field, " " * pad + core, 65_536)
+
+
 def _same_answer(field: str, raw: str, limit: int) -> None:
     sealer = Sealer(_CATALOG, _FakeKeys(), limit)
     canonical, problems = sealer.validate({field: raw})
