@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from custos.crypto.errors import KeyringError, UnknownKeyVersion
+from custos.crypto.keyring_lock import KeyringLock
 
 KEYRING_FILE = "keyring.json"
 _FORMAT = 1
@@ -45,8 +46,11 @@ class _Kek:
 class Keyring:
     """Versioned KEKs that wrap per-subject DEKs, plus derived roots for indexes and pseudonyms."""
 
-    def __init__(self, path: Path, data: dict[str, Any], passphrase: bytes | None) -> None:
+    def __init__(
+        self, path: Path, data: dict[str, Any], passphrase: bytes | None, lock: KeyringLock
+    ) -> None:
         self._path = path
+        self._lock = lock  # taken before the file was read (keyring_lock.py)
         self._passphrase = passphrase
         self._keks: dict[int, _Kek] = {}
         for entry in data["keks"]:
@@ -72,6 +76,7 @@ class Keyring:
     @classmethod
     def create(cls, keys_dir: Path, passphrase: bytes | None = None) -> Keyring:
         path = keys_dir / KEYRING_FILE
+        lock = KeyringLock(keys_dir)
         if path.exists():
             raise KeyringError("a keyring already exists here", code="keyring_exists")
         data = {
@@ -80,7 +85,7 @@ class Keyring:
             "index_root": _b64(secrets.token_bytes(32)),
             "pseudonym_root": _b64(secrets.token_bytes(32)),
         }
-        keyring = cls(path, data, passphrase)
+        keyring = cls(path, data, passphrase, lock)
         keyring._save()
         return keyring
 
@@ -91,8 +96,11 @@ class Keyring:
             raise KeyringError(
                 f"no keyring in {keys_dir}; run `custos init` first", code="keyring_missing"
             )
+        # The lock first: a key retired between reading the file and taking the lock would
+        # otherwise stay alive in this process's copy.
+        lock = KeyringLock(keys_dir)
         raw = path.read_bytes()
-        return cls(path, _decode_file(raw, passphrase), passphrase)
+        return cls(path, _decode_file(raw, passphrase), passphrase, lock)
 
     def _save(self) -> None:
         data = {
@@ -140,10 +148,11 @@ class Keyring:
         kek = self._kek(version)
         if version == self.active_version:
             raise KeyringError("the active key-encryption key cannot be retired", code="kek_active")
-        kek.material = None
-        kek.cipher = None
-        self._active = None
-        self._save()
+        with self._lock.alone():
+            kek.material = None
+            kek.cipher = None
+            self._active = None
+            self._save()
 
     def _kek(self, version: int) -> _Kek:
         kek = self._keks.get(version)

@@ -1,14 +1,18 @@
-"""Keyring: wrap/unwrap, versions, retirement, sealing, file safety."""
+"""Keyring: wrap/unwrap, versions, retirement (only while no one else has it open), sealing,
+file safety."""
 
 from __future__ import annotations
 
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from custos.crypto.errors import KeyringError, UnknownKeyVersion
 from custos.crypto.keyring import KEYRING_FILE, Keyring
+from custos.crypto.keyring_lock import KeyringInUse
 
 
 def test_create_open_wrap_unwrap(tmp_path: Path) -> None:
@@ -78,3 +82,46 @@ def test_derived_keys_differ_and_repr_is_clean(tmp_path: Path) -> None:
     assert ring.index_key("email").hex() not in repr(ring)
     with pytest.raises(KeyringError):
         ring.domain_key("")
+
+
+def test_a_key_is_not_retired_while_another_process_has_the_keyring_open(tmp_path: Path) -> None:
+    """That process would go on wrapping new data keys with its copy of the old key."""
+    ring = Keyring.create(tmp_path)
+    ring.add_version()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLD_OPEN, str(tmp_path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == b"open\n"
+        with pytest.raises(KeyringInUse, match="custos serve") as caught:
+            ring.retire(1)
+        assert caught.value.reason == "keyring_in_use"
+        assert ring.versions == {1: False, 2: False}  # nothing destroyed
+        assert Keyring.open(tmp_path).versions == {1: False, 2: False}
+    finally:
+        holder.communicate(b"done\n", timeout=30)
+    ring.retire(1)  # alone now; the shared lock was taken back after the refusal
+    assert Keyring.open(tmp_path).versions == {1: True, 2: False}
+
+
+def test_a_second_open_keyring_in_this_process_also_blocks_retiring(tmp_path: Path) -> None:
+    ring = Keyring.create(tmp_path)
+    ring.add_version()
+    other = Keyring.open(tmp_path)
+    with pytest.raises(KeyringInUse):
+        ring.retire(1)
+    del other  # collected: its lock goes with it
+    ring.retire(1)
+    assert ring.versions == {1: True, 2: False}
+
+
+_HOLD_OPEN = (
+    "import sys\n"
+    "from pathlib import Path\n"
+    "from custos.crypto.keyring import Keyring\n"
+    "ring = Keyring.open(Path(sys.argv[1]))\n"
+    "print('open', flush=True)\n"
+    "sys.stdin.readline()\n"
+)

@@ -21,7 +21,9 @@ def rotate(
         bool,
         typer.Option(
             "--retire-old/--keep-old",
-            help="Destroy old KEKs once nothing uses them / 轮换后销毁旧密钥",
+            help="Destroy old KEKs once nothing uses them; refused while another Custos "
+            "process (e.g. custos serve) has the keyring open / 轮换后销毁旧密钥"
+            "（其他 Custos 进程如服务打开密钥环时拒绝）",
         ),
     ] = True,
 ) -> None:
