@@ -175,10 +175,10 @@ class _Writer:
         # The first transaction is an eighth of the configured size (rounded up to whole
         # audit batches: 14,000 subjects at the defaults) and each next one twice the last,
         # up to it. The writer starts that early, not after a whole transaction's worth has
-        # been sealed: a file no bigger than one transaction was otherwise
-        # sealed first and written after, with no overlap (measured at 100,000 subjects:
-        # 14.6-18.0k subjects/s in one transaction against 18.4-21.3k in 40,000s). The
-        # early, small transactions touch a small index, where they cost little.
+        # been sealed: a file no bigger than one transaction was otherwise sealed first and
+        # written after, with no overlap (measured at 100,000 subjects: 14.6-18.0k
+        # subjects/s in one transaction against 18.4-21.3k in 40,000s). The early, small
+        # transactions touch a small index, where they cost little.
         self._target = max(tuning.batch_size, tuning.commit_subjects // 8)
 
     def consume(self, chunks: Iterator[SealedChunk], on_bytes: ProgressFn | None) -> None:

@@ -382,8 +382,11 @@ def _split(
     entries: list[tuple[int, int]], numbers: set[int] | None
 ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """(entries of the fields numbered `numbers` — all when None —, the others)."""
-    gone = [e for e in entries if numbers is None or e[0] in numbers]
-    return gone, [e for e in entries if e not in gone]
+    gone: list[tuple[int, int]] = []
+    kept: list[tuple[int, int]] = []
+    for entry in entries:
+        (gone if numbers is None or entry[0] in numbers else kept).append(entry)
+    return gone, kept
 
 
 def _drop_rows(pk: int, gone: list[tuple[int, int]]) -> list[dict[str, int]]:
